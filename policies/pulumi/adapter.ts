@@ -1,0 +1,107 @@
+// Turns rules into @pulumi/policy policies: config, exemptions, not-applicable, unknown values,
+// message formatting, and never letting a bug in a rule take down the user's preview.
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { Finding, isNotApplicable } from "../model/finding";
+import { resolveConfig } from "./config";
+import type { AnyRule, Exemption, ResourceInput, Subject } from "./rule";
+
+/** Where each policy is documented. */
+export const DOCS_URL = "https://github.com/go-service-guard/go-service-guard/blob/main/docs/policies.md";
+
+export function docsUrl(policyName: string): string {
+    return `${DOCS_URL}#${policyName}`;
+}
+
+// The SDK exports UnknownValueError at run time, but its published typings omit it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: unknown[]) => Error };
+
+/** The preview-time "value not known yet" error; it must reach the SDK so it reports an advisory can't-run. */
+export function isUnknownValueError(e: unknown): boolean {
+    return e instanceof UnknownValueError;
+}
+
+export type Evaluation =
+    | { readonly kind: "violations"; readonly findings: readonly Finding[]; readonly messages: readonly string[] }
+    | { readonly kind: "notApplicable"; readonly reason: string };
+
+/**
+ * Runs one rule on one resource. Unknown preview values propagate (the SDK turns them into an
+ * advisory); any other error becomes a violation that says the resource could not be checked.
+ */
+export async function evaluate(rule: AnyRule, resource: ResourceInput, givenConfig: unknown): Promise<Evaluation> {
+    let label = `${resource.type} "${resource.name}"`;
+    try {
+        const model: Subject | undefined = await rule.target.load(resource);
+        if (model === undefined) {
+            return { kind: "notApplicable", reason: `${rule.name} applies to ${rule.target.description}, not to ${resource.type}` };
+        }
+        label = model.label;
+        const exemption: Exemption | undefined = rule.target.exemption(model);
+        const named = exemption !== undefined && exemption.policies.includes(rule.name);
+        if (named && exemption.reason) {
+            return { kind: "notApplicable", reason: `exempted by ${exemption.source}: ${exemption.reason}` };
+        }
+        const result = await rule.check(model, resolveConfig(rule.configSchema.properties, givenConfig));
+        if (isNotApplicable(result)) {
+            return { kind: "notApplicable", reason: result.notApplicable };
+        }
+        const note = named ? ` (${exemption.source} names ${rule.name} but is ignored: ${exemption.missingReasonHint}.)` : "";
+        return { kind: "violations", findings: result, messages: result.map((f) => formatFinding(label, f) + note) };
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            throw e;
+        }
+        const finding: Finding = {
+            where: "",
+            what: `${rule.name} could not evaluate this resource (${errorText(e)})`,
+            why: "a check that cannot run must not pass silently",
+            fix: "correct the resource's properties if they are malformed, or report the problem to the go-service-guard maintainers with this message",
+        };
+        return { kind: "violations", findings: [finding], messages: [formatFinding(label, finding)] };
+    }
+}
+
+/** `<resource>, <where>: <what>. <why>. Fix: <fix>.` */
+export function formatFinding(label: string, f: Finding): string {
+    const subject = f.where ? `${label}, ${f.where}` : label;
+    return `${subject}: ${sentence(f.what)} ${capitalize(sentence(f.why))} Fix: ${sentence(f.fix)}`;
+}
+
+function sentence(text: string): string {
+    const t = text.trim();
+    return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+function capitalize(text: string): string {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function errorText(e: unknown): string {
+    const text = e instanceof Error ? e.message : String(e);
+    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/** The @pulumi/policy resource policy for a rule, at level mandatory. */
+export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
+    return {
+        name: rule.name,
+        displayName: rule.displayName,
+        description: rule.description,
+        severity: rule.severity,
+        remediationSteps: rule.remediationSteps,
+        url: docsUrl(rule.name),
+        enforcementLevel: "mandatory",
+        configSchema: rule.configSchema as ResourceValidationPolicy["configSchema"],
+        validateResource: async (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            const evaluation = await evaluate(rule, { type: args.type, props: args.props, name: args.name }, args.getConfig());
+            if (evaluation.kind === "notApplicable") {
+                args.notApplicable(evaluation.reason);
+            } else {
+                for (const message of evaluation.messages) {
+                    reportViolation(message);
+                }
+            }
+        },
+    };
+}
