@@ -57,7 +57,7 @@ export default defineRule<Workload, Config>({
         const spec = workload.podSpec;
         const version = kubernetesMinor(config.kubernetesVersion) ?? (kubernetesMinor(DEFAULT_VERSION) as number);
         const safe = safeSysctls(version);
-        const seen = new Map<string, unknown>();
+        const seen = new Map<string, Record<string, unknown> | undefined>();
         const entries = asArray(dig(spec, "securityContext", "sysctls"));
         let hostNetwork: boolean | undefined;
         let hostIPC: boolean | undefined;
@@ -84,7 +84,7 @@ export default defineRule<Workload, Config>({
                 });
                 continue;
             }
-            seen.set(name, entry?.value);
+            seen.set(name, entry); // the value is read only when a requirement needs it
             const ns = sysctlNamespace(name);
             if (ns === "node") {
                 findings.push({
@@ -135,7 +135,7 @@ export default defineRule<Workload, Config>({
                 }
                 continue;
             }
-            const actual = seen.get(name);
+            const actual = seen.get(name)?.value;
             const verdict = compare(actual, String(expected));
             if (verdict !== true) {
                 findings.push({
