@@ -54,5 +54,5 @@ export function show(value: unknown): string {
             text = Object.prototype.toString.call(value);
         }
     }
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

@@ -2,7 +2,7 @@
 //
 // Fields are read lazily from the (possibly proxied) property bag, so a rule that never looks at
 // `image` is never stopped by an image that is unknown during preview.
-import { asArray, asObject, asString, dig, Obj } from "./values";
+import { asArray, asObject, asString, dig, Obj, show } from "./values";
 
 /** Where the pod spec lives, per kind. */
 const POD_SPEC_PATH: Record<string, readonly string[]> = {
@@ -52,6 +52,8 @@ export interface Workload {
     readonly initContainers: readonly Container[];
     /** App containers then init containers. */
     readonly allContainers: readonly Container[];
+    /** What makes the pod spec unreadable: no pod spec, no container list, entries that are not objects. */
+    readonly shapeProblems: readonly string[];
 }
 
 /** Whether objects of this kind carry a pod spec. */
@@ -106,6 +108,38 @@ class WorkloadModel implements Workload {
 
     get allContainers(): readonly Container[] {
         return [...this.appContainers, ...this.initContainers];
+    }
+
+    get shapeProblems(): readonly string[] {
+        const path = POD_SPEC_PATH[this.kind].join(".");
+        const spec = this.podSpec;
+        if (!spec) {
+            const raw = dig(this.props, ...POD_SPEC_PATH[this.kind]);
+            return this.partial && raw === undefined ? [] : [`${path} is ${raw === undefined ? "missing" : `${show(raw)}, not a pod spec`}`];
+        }
+        const problems: string[] = [];
+        for (const field of ["containers", "initContainers"]) {
+            const list = spec[field];
+            if (list === undefined || list === null) {
+                if (field === "containers" && !this.partial) {
+                    problems.push(`${path}.containers is missing`);
+                }
+                continue;
+            }
+            if (!Array.isArray(list)) {
+                problems.push(`${path}.${field} is ${show(list)}, not a list of containers`);
+                continue;
+            }
+            if (field === "containers" && list.length === 0 && !this.partial) {
+                problems.push(`${path}.containers is empty`);
+            }
+            list.forEach((item, i) => {
+                if (asObject(item) === undefined) {
+                    problems.push(`${path}.${field}[${i}] is ${show(item)}, not a container`);
+                }
+            });
+        }
+        return problems;
     }
 }
 

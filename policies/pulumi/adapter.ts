@@ -39,15 +39,28 @@ export async function evaluate(rule: AnyRule, resource: ResourceInput, givenConf
         label = model.label;
         const exemption: Exemption | undefined = rule.target.exemption(model);
         const named = exemption !== undefined && exemption.policies.includes(rule.name);
-        if (named && exemption.reason) {
-            return { kind: "notApplicable", reason: `exempted by ${exemption.source}: ${exemption.reason}` };
+        const reason = named ? exemption.reason() : undefined;
+        if (named && reason) {
+            return { kind: "notApplicable", reason: `exempted by ${exemption.source}: ${reason}` };
         }
         const result = await rule.check(model, resolveConfig(rule.configSchema.properties, givenConfig));
         if (isNotApplicable(result)) {
             return { kind: "notApplicable", reason: result.notApplicable };
         }
+        const unchecked = rule.target.unchecked?.(model);
+        const findings: Finding[] = unchecked
+            ? [
+                  {
+                      where: "",
+                      what: `${rule.name} cannot check this resource: ${unchecked}`,
+                      why: "the API server rejects such an object, and a check that cannot run must not pass silently",
+                      fix: "fix the resource's shape",
+                  },
+                  ...result,
+              ]
+            : result;
         const note = named ? ` (${exemption.source} names ${rule.name} but is ignored: ${exemption.missingReasonHint}.)` : "";
-        return { kind: "violations", findings: result, messages: result.map((f) => formatFinding(label, f) + note) };
+        return { kind: "violations", findings, messages: findings.map((f) => formatFinding(label, f) + note) };
     } catch (e) {
         if (isUnknownValueError(e)) {
             throw e;

@@ -12,10 +12,9 @@ export function annotationExemption(metadata: unknown): Exemption | undefined {
         return undefined;
     }
     const list = asString(annotations[SKIP_ANNOTATION]) ?? "";
-    const reason = has(annotations, SKIP_REASON_ANNOTATION) ? asString(annotations[SKIP_REASON_ANNOTATION])?.trim() : undefined;
     return {
         policies: list.split(",").map((p) => p.trim()).filter((p) => p.length > 0),
-        reason: reason ? reason : undefined,
+        reason: () => (has(annotations, SKIP_REASON_ANNOTATION) ? asString(annotations[SKIP_REASON_ANNOTATION])?.trim() || undefined : undefined),
         source: `annotation ${SKIP_ANNOTATION}`,
         missingReasonHint: `add a non-empty ${SKIP_REASON_ANNOTATION} annotation that says why`,
     };

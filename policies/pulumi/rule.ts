@@ -10,8 +10,8 @@ export type ConfigProperty = PolicyConfigSchema["properties"][string] & { defaul
 /** An exemption read from a resource, e.g. from an annotation or a Dockerfile directive. */
 export interface Exemption {
     readonly policies: readonly string[];
-    /** Empty or missing reason: the exemption is ignored and the violation says so. */
-    readonly reason: string | undefined;
+    /** Empty or missing reason: the exemption is ignored and the violation says so. Read only for a named policy. */
+    reason(): string | undefined;
     /** Where the exemption was written and how, for messages. */
     readonly source: string;
     /** What a valid exemption needs that this one lacks. */
@@ -39,6 +39,8 @@ export interface Target<M extends Subject> {
     load(resource: ResourceInput): M | undefined | Promise<M | undefined>;
     /** Exemption written on the subject, if any. */
     exemption(model: M): Exemption | undefined;
+    /** Why a policy cannot check the subject at all (a malformed shape), if it cannot. */
+    unchecked?(model: M): string | undefined;
 }
 
 export interface Rule<M extends Subject, C> {

@@ -29,4 +29,8 @@ export const workloadTarget: Target<Workload> = {
     exemption(workload: Workload) {
         return annotationExemption(workload.metadata);
     },
+    unchecked(workload: Workload) {
+        const problems = workload.shapeProblems;
+        return problems.length > 0 ? problems.join("; ") : undefined;
+    },
 };

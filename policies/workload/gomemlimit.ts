@@ -65,6 +65,14 @@ export default defineRule<Workload, Config>({
     },
     target: workloadTarget,
     check(workload, config) {
+        if (config.minRatio > config.maxRatio) {
+            return [{
+                where: "",
+                what: `the policy config sets minRatio ${config.minRatio} above maxRatio ${config.maxRatio}`,
+                why: "no GOMEMLIMIT can satisfy both bounds, so every Go container would be reported",
+                fix: "set minRatio at or below maxRatio in the policy pack config",
+            }];
+        }
         const containers = [...workload.appContainers, ...workload.initContainers.filter((c) => c.role === "sidecar container")];
         const selectAll = matchesEverything(config.images);
         const findings: Finding[] = [];

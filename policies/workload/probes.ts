@@ -52,29 +52,39 @@ export default defineRule<Workload, Config>({
         }
         const findings: Finding[] = [];
         for (const container of workload.appContainers) {
-            findings.push(...checkContainer(container, workload.partial ? [] : config.required, config));
+            findings.push(...checkContainer(container, workload.partial ? [] : config.required, config, workload.partial));
         }
         for (const container of workload.initContainers.filter((c) => c.role === "sidecar container")) {
-            findings.push(...checkContainer(container, [], config));
+            findings.push(...checkContainer(container, [], config, workload.partial));
         }
         return findings;
     },
 });
 
-function checkContainer(container: Container, required: ProbeKind[], config: Config): Finding[] {
-    const findings: Finding[] = [];
+function checkContainer(container: Container, required: ProbeKind[], config: Config, partial: boolean): Finding[] {
     const where = container.label;
     const probes = new Map<ProbeKind, Obj>();
+    const findings: Finding[] = [];
+    const malformed = new Set<ProbeKind>();
     for (const kind of KINDS) {
         if (has(container.raw, PROBE_FIELD[kind])) {
-            const probe = asObject(container.raw[PROBE_FIELD[kind]]);
+            const value = container.raw[PROBE_FIELD[kind]];
+            const probe = asObject(value);
             if (probe) {
                 probes.set(kind, probe);
+            } else if (value !== null && value !== undefined) {
+                findings.push({
+                    where,
+                    what: `${PROBE_FIELD[kind]} is ${show(value)}, not a probe`,
+                    why: "the API server rejects the pod spec",
+                    fix: `write ${PROBE_FIELD[kind]} as an object with one handler, e.g. {httpGet: {path: "/livez", port: "http"}}`,
+                });
+                malformed.add(kind);
             }
         }
     }
     for (const kind of KINDS) {
-        if (required.includes(kind) && !probes.has(kind)) {
+        if (required.includes(kind) && !probes.has(kind) && !malformed.has(kind)) {
             findings.push({ where, ...MISSING[kind] });
         }
     }
@@ -90,13 +100,20 @@ function checkContainer(container: Container, required: ProbeKind[], config: Con
                 why: "the API server rejects a probe without exactly one of exec, httpGet, tcpSocket or grpc",
                 fix: `give ${field} exactly one handler`,
             });
+        } else if (probe[handlers[0]] !== undefined && asObject(probe[handlers[0]]) === undefined) {
+            findings.push({
+                where,
+                what: `${field}.${handlers[0]} is ${show(probe[handlers[0]])}, not an object`,
+                why: "the API server rejects the pod spec",
+                fix: `write ${field}.${handlers[0]} as an object`,
+            });
         } else {
             const handler = handlers[0];
             const spec = asObject(probe[handler]) ?? {};
             findings.push(...checkPort(where, field, handler, spec, ports));
             identities.set(kind, identity(handler, spec, ports));
         }
-        if ((kind === "liveness" || kind === "startup") && probe.successThreshold !== undefined && probe.successThreshold !== null && probe.successThreshold !== 1) {
+        if ((kind === "liveness" || kind === "startup") && probe.successThreshold !== undefined && probe.successThreshold !== null && probe.successThreshold !== 0 && probe.successThreshold !== 1) {
             findings.push({
                 where,
                 what: `${field}.successThreshold is ${show(probe.successThreshold)}`,
@@ -114,12 +131,15 @@ function checkContainer(container: Container, required: ProbeKind[], config: Con
             fix: "point liveness at a cheap endpoint that only proves the process is not stuck (e.g. /livez) and keep dependency checks in readiness (e.g. /readyz)",
         });
     }
-    const budgetKind: ProbeKind | undefined = probes.has("startup") ? "startup" : probes.has("liveness") ? "liveness" : undefined;
+    // The startup probe guards the start; without one, liveness does. A patch may leave a startup
+    // probe in place, and a required-but-missing startup probe is already reported.
+    const livenessGuardsStart = !partial && !required.includes("startup");
+    const budgetKind: ProbeKind | undefined = probes.has("startup") ? "startup" : probes.has("liveness") && livenessGuardsStart ? "liveness" : undefined;
     if (budgetKind) {
         const probe = probes.get(budgetKind) as Obj;
-        const initial = int(probe.initialDelaySeconds, 0);
-        const failures = int(probe.failureThreshold, 3);
-        const period = int(probe.periodSeconds, 10);
+        const initial = seconds(probe.initialDelaySeconds, 0);
+        const failures = seconds(probe.failureThreshold, 3);
+        const period = seconds(probe.periodSeconds, 10);
         const budget = initial + failures * period;
         if (budget < config.minStartupSeconds) {
             const field = PROBE_FIELD[budgetKind];
@@ -207,6 +227,7 @@ function identity(handler: string, spec: Obj, ports: Map<string, number>): strin
     }
 }
 
-function int(value: unknown, fallback: number): number {
-    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : fallback;
+/** A probe field as the API server defaults it: unset or 0 takes the default (0 is kept where the default is 0). */
+function seconds(value: unknown, fallback: number): number {
+    return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : fallback;
 }

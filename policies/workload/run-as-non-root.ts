@@ -26,8 +26,18 @@ export default defineRule<Workload, Record<string, never>>({
         for (const container of workload.allContainers) {
             const own = asObject(container.raw.securityContext);
             const user = effective(own, pod, "runAsUser");
+            if (typeof user.value === "number" && user.value > 0) {
+                continue; // runAsNonRoot need not be read (it may be unknown during preview)
+            }
             const nonRoot = effective(own, pod, "runAsNonRoot");
-            if (user.value === 0) {
+            if (user.value !== undefined && (typeof user.value !== "number" || !Number.isInteger(user.value) || user.value < 0)) {
+                findings.push({
+                    where: container.label,
+                    what: `runAsUser is ${show(user.value)}${user.from === "pod" ? ", inherited from the pod's securityContext" : ""}, not a valid UID`,
+                    why: "the API server rejects a runAsUser that is not a non-negative integer",
+                    fix: "set runAsUser to a non-zero UID that the image supports (e.g. 65532)",
+                });
+            } else if (user.value === 0) {
                 findings.push({
                     where: container.label,
                     what: `runAsUser is 0 (root)${user.from === "pod" ? ", inherited from the pod's securityContext" : ""}${nonRoot.value === true ? " while runAsNonRoot is true" : ""}`,
@@ -36,8 +46,6 @@ export default defineRule<Workload, Record<string, never>>({
                         : "a root process that is compromised owns the container and is one kernel bug away from the node",
                     fix: "set runAsUser to a non-zero UID that the image supports (e.g. 65532) and runAsNonRoot: true",
                 });
-            } else if (typeof user.value === "number" && user.value > 0) {
-                continue;
             } else if (nonRoot.value !== true && !workload.partial) {
                 findings.push({
                     where: container.label,

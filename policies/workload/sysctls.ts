@@ -58,16 +58,34 @@ export default defineRule<Workload, Config>({
         const version = kubernetesMinor(config.kubernetesVersion) ?? (kubernetesMinor(DEFAULT_VERSION) as number);
         const safe = safeSysctls(version);
         const seen = new Map<string, Record<string, unknown> | undefined>();
-        const entries = asArray(dig(spec, "securityContext", "sysctls"));
+        const rawSysctls = dig(spec, "securityContext", "sysctls");
+        if (rawSysctls !== undefined && rawSysctls !== null && !Array.isArray(rawSysctls)) {
+            findings.push({
+                where: WHERE,
+                what: `the field is ${show(rawSysctls)}, not a list of {name, value}`,
+                why: "the API server rejects the pod spec",
+                fix: "write sysctls as a list, e.g. [{name: \"net.ipv4.tcp_keepalive_time\", value: \"60\"}]",
+            });
+        }
+        const entries = asArray(rawSysctls);
         let hostNetwork: boolean | undefined;
         let hostIPC: boolean | undefined;
-        for (const item of entries) {
+        for (const [index, item] of entries.entries()) {
             const entry = asObject(item);
-            const rawName = asString(entry?.name);
+            if (!entry) {
+                findings.push({
+                    where: WHERE,
+                    what: `entry ${index} is ${show(item)}, not {name, value}`,
+                    why: "the API server rejects the pod spec",
+                    fix: "remove the entry or give it a name and a value",
+                });
+                continue;
+            }
+            const rawName = asString(entry.name);
             if (rawName === undefined || !isValidSysctlName(rawName)) {
                 findings.push({
                     where: WHERE,
-                    what: `${show(entry?.name)} is not a valid sysctl name`,
+                    what: `${show(entry.name)} is not a valid sysctl name`,
                     why: "the API server rejects the pod spec",
                     fix: "write the sysctl name in dotted form, e.g. net.ipv4.tcp_keepalive_time",
                 });
@@ -102,7 +120,6 @@ export default defineRule<Workload, Config>({
                     why: "the pod shares the node's network namespace, so the API server (1.29+) rejects it and the kubelet refuses it on older releases",
                     fix: `remove ${name} from the pod or stop using hostNetwork`,
                 });
-                continue;
             }
             if (ns === "ipc" && (hostIPC ??= dig(spec, "hostIPC") === true)) {
                 findings.push({
@@ -111,7 +128,6 @@ export default defineRule<Workload, Config>({
                     why: "the pod shares the node's IPC namespace, so the API server (1.29+) rejects it and the kubelet refuses it on older releases",
                     fix: `remove ${name} from the pod or stop using hostIPC`,
                 });
-                continue;
             }
             if (!safe.has(name) && !config.allowedUnsafeSysctls.some((p) => typeof p === "string" && matchesSysctlPattern(p, name))) {
                 findings.push({

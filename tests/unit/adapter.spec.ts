@@ -137,6 +137,30 @@ describe("adapter", () => {
         });
     });
 
+    describe("workload shape", () => {
+        const cases: Array<[string, unknown, string[]]> = [
+            ["no pod spec", { spec: { replicas: 1 } }, ["workload-probes cannot check this resource: spec.template.spec is missing"]],
+            ["a pod spec that is a string", { spec: { template: { spec: "x" } } }, ['workload-probes cannot check this resource: spec.template.spec is "x", not a pod spec']],
+            ["containers that is not a list", { spec: { template: { spec: { containers: { name: "api" } } } } }, ['workload-probes cannot check this resource: spec.template.spec.containers is {"name":"api"}, not a list of containers']],
+            ["no containers", { spec: { template: { spec: { containers: [] } } } }, ["workload-probes cannot check this resource: spec.template.spec.containers is empty"]],
+        ];
+        for (const [label, props, expected] of cases) {
+            it(`reports ${label} instead of passing silently`, async () => {
+                const outcome = await run(probes, KINDS.Deployment.token, props);
+                assert.deepStrictEqual(outcome.kind === "violations" ? outcome.summaries : outcome, expected);
+            });
+        }
+
+        it("accepts a patch without a pod spec or containers", async () => {
+            assert.deepStrictEqual(await run(probes, "kubernetes:apps/v1:DeploymentPatch", { metadata: { name: "x" } }), { kind: "violations", summaries: [], messages: [] });
+        });
+
+        it("reads only the skip list until it names the policy (an unknown reason stays unread)", async () => {
+            const props = workload("Deployment", goPodSpec(), { [SKIP]: "workload-resources", [REASON]: UNKNOWN });
+            assert.deepStrictEqual(await run(probes, KINDS.Deployment.token, props), { kind: "violations", summaries: [], messages: [] });
+        });
+    });
+
     it("formats findings as sentences: subject, what, why, fix", () => {
         const f: Finding = { where: 'container "api"', what: "x is 1", why: "it breaks.", fix: "set x to 2" };
         assert.strictEqual(formatFinding('Deployment "api"', f), 'Deployment "api", container "api": x is 1. It breaks. Fix: set x to 2.');

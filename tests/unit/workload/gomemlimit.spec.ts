@@ -228,6 +228,12 @@ describe("workload-gomemlimit", () => {
         });
     });
 
+    it("reports a config whose minRatio is above its maxRatio once, not per container", async () => {
+        assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, workload(), { minRatio: 0.9, maxRatio: 0.8 }), [
+            "the policy config sets minRatio 0.9 above maxRatio 0.8",
+        ]);
+    });
+
     it("survives hostile env shapes", async () => {
         for (const change of [
             (_: Props, c: Props) => (c.env = 5),
