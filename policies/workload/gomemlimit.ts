@@ -113,7 +113,8 @@ function checkContainer(workload: Workload, container: Container, config: Config
                 why: "a soft limit needs a hard limit to stay below; without one the container can still grow until the node OOM-kills it, and the two drift apart unnoticed",
                 fix: "set resources.limits.memory and size GOMEMLIMIT at about 90% of it",
             });
-        } else if (limitBytes !== undefined && limitBytes > 0n && !(effective.downwardApi && config.allowDownwardApi)) {
+        } else if (limitBytes !== undefined && limitBytes >= MI && !(effective.downwardApi && config.allowDownwardApi)) {
+            // (A limit below 1Mi is a unit mistake that workload-resources reports; no ratio would help.)
             findings.push(...ratioFindings(where, effective, limitBytes, String(limitRaw), config, suggestion));
         }
     }

@@ -71,7 +71,7 @@ export default defineRule<Workload, Config>({
                     where,
                     what: `image ${show(image)} is not pinned by digest`,
                     why: `${ref.digest ? `${ref.digest.split(":")[0]} digests are not accepted (only lowercase sha256 content digests pin an image), and the reference` : ref.tag ? `the tag ${ref.tag}` : "without a tag or digest it means latest, which"} can be moved to another image at any time, so nodes may run different code than was reviewed, and a rollback may not restore the old binary`,
-                    fix: `reference the image as ${ref.name}${ref.tag ? `:${ref.tag}` : ""}@sha256:<digest>`,
+                    fix: `reference the image as ${ref.name}:${ref.tag && ref.tag !== "latest" ? ref.tag : "<version>"}@sha256:<digest>`,
                 });
             } else if (!config.requireDigest && !ref.digest && (!ref.tag || ref.tag === "latest")) {
                 findings.push({

@@ -217,9 +217,9 @@ function identity(handler: string, spec: Obj, ports: Map<string, number>): strin
     const port = (p: unknown) => (typeof p === "string" && ports.has(p) ? String(ports.get(p)) : show(p));
     switch (handler) {
         case "httpGet":
-            return `httpGet ${asString(spec.scheme) ?? "HTTP"} ${asString(spec.host) ?? ""}:${port(spec.port)}${asString(spec.path) || "/"}`.replace(" :", " port ");
+            return `httpGet ${(asString(spec.scheme) ?? "HTTP").toLowerCase()}://${asString(spec.host) || "<pod IP>"}:${port(spec.port)}${asString(spec.path) || "/"}`;
         case "tcpSocket":
-            return `tcpSocket ${asString(spec.host) ?? ""}:${port(spec.port)}`.replace(" :", " port ");
+            return `tcpSocket ${asString(spec.host) || "<pod IP>"}:${port(spec.port)}`;
         case "grpc":
             return `grpc port ${port(spec.port)}${asString(spec.service) ? ` service ${asString(spec.service)}` : ""}`;
         default:

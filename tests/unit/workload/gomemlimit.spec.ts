@@ -76,6 +76,10 @@ describe("workload-gomemlimit", () => {
         );
     });
 
+    it("leaves a memory limit below 1Mi to workload-resources (no ratio can be met)", async () => {
+        assert.deepStrictEqual(await check((_, c) => (c.resources.limits.memory = "512m")), []);
+    });
+
     it("needs a memory limit to be soft against", async () => {
         assert.deepStrictEqual(await check((_, c) => delete c.resources.limits), [
             `${C}: GOMEMLIMIT is set to "460MiB" but resources.limits.memory is not set`,

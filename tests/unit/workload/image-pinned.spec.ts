@@ -205,4 +205,10 @@ describe("workload-image-pinned", () => {
                 "Fix: reference the image as ghcr.io/acme/api:1.4.2@sha256:<digest>.",
         ]);
     });
+
+    it("suggests a version tag, not latest, in the fix", async () => {
+        const { messages } = await runPolicy(rule, "kubernetes:apps/v1:Deployment", deploymentWith((_s, c) => (c.image = "ghcr.io/acme/api:latest")));
+        assert.strictEqual(messages.length, 1);
+        assert.ok(messages[0].endsWith("Fix: reference the image as ghcr.io/acme/api:<version>@sha256:<digest>."), messages[0]);
+    });
 });

@@ -124,20 +124,20 @@ describe("workload-probes", () => {
     describe("liveness identical to readiness", () => {
         it("reports httpGet probes on the same path and port", async () => {
             assert.deepStrictEqual(await check(deploymentWith((_s, c) => (c.readinessProbe = { httpGet: { path: "/livez", port: "http" } }))), [
-                `${API}: livenessProbe and readinessProbe use the same handler (httpGet HTTP port 8080/livez)`,
+                `${API}: livenessProbe and readinessProbe use the same handler (httpGet http://<pod IP>:8080/livez)`,
             ]);
         });
 
         it("reports a named port and a numeric port that resolve to the same containerPort", async () => {
             assert.deepStrictEqual(await check(deploymentWith((_s, c) => (c.readinessProbe = { httpGet: { path: "/livez", port: 8080 } }))), [
-                `${API}: livenessProbe and readinessProbe use the same handler (httpGet HTTP port 8080/livez)`,
+                `${API}: livenessProbe and readinessProbe use the same handler (httpGet http://<pod IP>:8080/livez)`,
             ]);
         });
 
         it("ignores timing when comparing handlers", async () => {
             const props = deploymentWith((_s, c) => (c.readinessProbe = { httpGet: { path: "/livez", port: "http" }, periodSeconds: 3, timeoutSeconds: 2 }));
             assert.deepStrictEqual(await check(props), [
-                `${API}: livenessProbe and readinessProbe use the same handler (httpGet HTTP port 8080/livez)`,
+                `${API}: livenessProbe and readinessProbe use the same handler (httpGet http://<pod IP>:8080/livez)`,
             ]);
         });
 
@@ -154,7 +154,7 @@ describe("workload-probes", () => {
                 c.livenessProbe = { tcpSocket: { port: "http" } };
                 c.readinessProbe = { tcpSocket: { port: 8080 } };
             });
-            assert.deepStrictEqual(await check(props), [`${API}: livenessProbe and readinessProbe use the same handler (tcpSocket port 8080)`]);
+            assert.deepStrictEqual(await check(props), [`${API}: livenessProbe and readinessProbe use the same handler (tcpSocket <pod IP>:8080)`]);
         });
 
         it("passes tcpSocket probes on different ports", async () => {
@@ -364,7 +364,7 @@ describe("workload-probes", () => {
         it("reports a native sidecar whose liveness and readiness are identical", async () => {
             const probe = { httpGet: { path: "/healthz", port: 15021 } };
             assert.deepStrictEqual(await check(withSidecar({ livenessProbe: probe, readinessProbe: probe })), [
-                'sidecar container "proxy": livenessProbe and readinessProbe use the same handler (httpGet HTTP port 15021/healthz)',
+                'sidecar container "proxy": livenessProbe and readinessProbe use the same handler (httpGet http://<pod IP>:15021/healthz)',
             ]);
         });
 
