@@ -1,7 +1,8 @@
 import { PolicyPack } from "@pulumi/policy";
 import { rules } from "./policies";
-import { toResourcePolicy } from "./policies/pulumi/adapter";
+import { toResourcePolicy, toStackPolicy } from "./policies/pulumi/adapter";
+import { isStackRule } from "./policies/pulumi/rule";
 
 new PolicyPack("go-service-guard", {
-    policies: rules.map(toResourcePolicy),
+    policies: rules.map((rule) => (isStackRule(rule) ? toStackPolicy(rule) : toResourcePolicy(rule))),
 });

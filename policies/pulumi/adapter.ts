@@ -1,9 +1,11 @@
 // Turns rules into @pulumi/policy policies: config, exemptions, not-applicable, unknown values,
 // message formatting, and never letting a bug in a rule take down the user's preview.
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type {
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
+} from "@pulumi/policy";
 import { Finding, isNotApplicable } from "../model/finding";
 import { resolveConfig } from "./config";
-import type { AnyRule, Exemption, ResourceInput, Subject } from "./rule";
+import type { AnyRule, AnyStackRule, Exemption, ResourceInput, StackFinding, StackResourceInput, Subject } from "./rule";
 
 /** Where each policy is documented. */
 export const DOCS_URL = "https://github.com/go-service-guard/go-service-guard/blob/main/docs/policies.md";
@@ -114,6 +116,55 @@ export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
                 for (const message of evaluation.messages) {
                     reportViolation(message);
                 }
+            }
+        },
+    };
+}
+
+export interface StackEvaluation {
+    readonly findings: readonly StackFinding[];
+    readonly violations: ReadonlyArray<{ readonly urn: string; readonly message: string }>;
+}
+
+/**
+ * Runs a stack rule. A value unknown during preview is rethrown (the SDK reports an advisory
+ * can't-run); any other error becomes one violation that says the stack could not be checked.
+ */
+export async function evaluateStack(rule: AnyStackRule, resources: readonly StackResourceInput[], givenConfig: unknown): Promise<StackEvaluation> {
+    try {
+        const model = await rule.stack(resources);
+        const findings = await rule.check(model, resolveConfig(rule.configSchema.properties, givenConfig));
+        return { findings, violations: findings.map((f) => ({ urn: f.urn, message: formatFinding(f.label, f.finding) })) };
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            throw e;
+        }
+        const finding: Finding = {
+            where: "",
+            what: `${rule.name} could not evaluate the stack (${errorText(e)})`,
+            why: "a check that cannot run must not pass silently",
+            fix: "report the problem to the go-service-guard maintainers with this message",
+        };
+        return { findings: [{ urn: "", label: "stack", finding }], violations: [{ urn: "", message: formatFinding("stack", finding) }] };
+    }
+}
+
+/** The @pulumi/policy stack policy for a stack rule, at level mandatory. */
+export function toStackPolicy(rule: AnyStackRule): StackValidationPolicy {
+    return {
+        name: rule.name,
+        displayName: rule.displayName,
+        description: rule.description,
+        severity: rule.severity,
+        remediationSteps: rule.remediationSteps,
+        url: docsUrl(rule.name),
+        enforcementLevel: "mandatory",
+        configSchema: rule.configSchema as StackValidationPolicy["configSchema"],
+        validateStack: async (args: StackValidationArgs, reportViolation: ReportViolation) => {
+            const resources = args.resources.map((r) => ({ type: r.type, props: r.props, name: r.name, urn: r.urn }));
+            const evaluation = await evaluateStack(rule, resources, args.getConfig());
+            for (const v of evaluation.violations) {
+                reportViolation(v.message, v.urn || undefined);
             }
         },
     };

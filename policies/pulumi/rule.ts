@@ -61,3 +61,45 @@ export type AnyRule = Rule<any, any>;
 export function defineRule<M extends Subject, C>(rule: Rule<M, C>): Rule<M, C> {
     return rule;
 }
+
+/** A resource of the stack, as a stack policy sees it. */
+export interface StackResourceInput extends ResourceInput {
+    readonly urn: string;
+}
+
+/** A finding about one resource of the stack. */
+export interface StackFinding {
+    readonly urn: string;
+    /** e.g. `Deployment "api"`. */
+    readonly label: string;
+    readonly finding: import("../model/finding").Finding;
+}
+
+/** A policy over the whole stack (runs once, after every resource is known). */
+export interface StackRule<S, C> {
+    readonly name: string;
+    readonly displayName: string;
+    readonly description: string;
+    readonly severity: Severity;
+    readonly remediationSteps: string;
+    readonly configSchema: { readonly properties: { readonly [K in keyof C]: ConfigProperty } };
+    /** For docs: what the policy looks at. */
+    readonly appliesTo: string;
+    /** Builds the stack model from the resources (Pulumi specifics stay here). */
+    readonly stack: (resources: readonly StackResourceInput[]) => Promise<S>;
+    check(stack: S, config: C): StackFinding[] | Promise<StackFinding[]>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStackRule = StackRule<any, any>;
+
+export function defineStackRule<S, C>(rule: StackRule<S, C>): StackRule<S, C> {
+    return rule;
+}
+
+/** Any policy of the pack: a resource rule (with a target) or a stack rule (with a stack model). */
+export type PackRule = AnyRule | AnyStackRule;
+
+export function isStackRule(rule: PackRule): rule is AnyStackRule {
+    return "stack" in rule;
+}

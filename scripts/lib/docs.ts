@@ -2,11 +2,11 @@
 import { rules } from "../../policies";
 import { DOCS_URL } from "../../policies/pulumi/adapter";
 import { SKIP_ANNOTATION, SKIP_REASON_ANNOTATION } from "../../policies/pulumi/exemptions";
-import type { AnyRule, ConfigProperty } from "../../policies/pulumi/rule";
+import { ConfigProperty, isStackRule, PackRule } from "../../policies/pulumi/rule";
 
 export const DOCS_FILE = "docs/policies.md";
 
-export function renderPolicyDocs(list: readonly AnyRule[] = rules): string {
+export function renderPolicyDocs(list: readonly PackRule[] = rules): string {
     const out: string[] = [];
     out.push("# go-service-guard policies", "");
     out.push("<!-- Generated from each policy's metadata by `npm run docs`. Do not edit by hand. -->", "");
@@ -24,7 +24,8 @@ export function renderPolicyDocs(list: readonly AnyRule[] = rules): string {
     for (const rule of list) {
         out.push(`## ${rule.name}`, "");
         out.push(`**${rule.displayName}.** ${rule.description}`, "");
-        out.push(`- Severity: ${rule.severity}`, "- Enforcement level: mandatory", `- Applies to: ${rule.target.description}`, "");
+        const appliesTo = isStackRule(rule) ? `${rule.appliesTo} (a stack policy: it runs once over all resources)` : rule.target.description;
+        out.push(`- Severity: ${rule.severity}`, "- Enforcement level: mandatory", `- Applies to: ${appliesTo}`, "");
         const properties = Object.entries(rule.configSchema.properties as Record<string, ConfigProperty>);
         if (properties.length > 0) {
             out.push("| Config property | Type | Default | Meaning |", "| --- | --- | --- | --- |");
@@ -43,6 +44,12 @@ export function renderPolicyDocs(list: readonly AnyRule[] = rules): string {
             `\`${SKIP_ANNOTATION}: "<policy>[,<policy>…]"\` and \`${SKIP_REASON_ANNOTATION}: "<why>"\`. ` +
             "The named policies then report the resource as not applicable, with the reason. An exemption without a " +
             "non-empty reason is ignored, and the violation says so.",
+        "",
+    );
+    out.push(
+        "A Dockerfile opts out with a comment at its top, before any instruction: " +
+            "`# go-service-guard: skip=<policy>[,<policy>…] reason=\"<why>\"`. Without a reason it is ignored, and the " +
+            "violation says so.",
         "",
     );
     out.push(`Policy links point to ${DOCS_URL}.`, "");

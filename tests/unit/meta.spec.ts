@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { rules } from "../../policies";
-import { toResourcePolicy } from "../../policies/pulumi/adapter";
-import type { ConfigProperty } from "../../policies/pulumi/rule";
+import { toResourcePolicy, toStackPolicy } from "../../policies/pulumi/adapter";
+import { ConfigProperty, isStackRule } from "../../policies/pulumi/rule";
 import { DOCS_FILE, renderPolicyDocs } from "../../scripts/lib/docs";
 import { sourcePath } from "../paths";
 
@@ -46,7 +46,7 @@ describe("policy metadata", () => {
             });
 
             it("becomes a mandatory policy linking to its own doc anchor", () => {
-                const policy = toResourcePolicy(rule);
+                const policy = isStackRule(rule) ? toStackPolicy(rule) : toResourcePolicy(rule);
                 assert.strictEqual(policy.enforcementLevel, "mandatory");
                 assert.ok(policy.url?.endsWith(`/docs/policies.md#${rule.name}`));
                 assert.strictEqual(policy.severity, rule.severity);

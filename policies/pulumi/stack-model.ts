@@ -1,0 +1,60 @@
+// The stack as the stack policies see it: workloads and the images the stack builds.
+import { parseImageRef } from "../model/image-ref";
+import { asArray, asObject, asString } from "../model/values";
+import { createWorkload, Workload } from "../model/workload";
+import { ImageBuild, IMAGE_TYPES, imageBuildTarget } from "./image-target";
+import type { StackResourceInput } from "./rule";
+import { workloadKindOf } from "./workload-target";
+
+export interface StackWorkload {
+    readonly urn: string;
+    readonly workload: Workload;
+}
+
+export interface StackImage {
+    readonly urn: string;
+    readonly build: ImageBuild;
+    /** Fully qualified names (registry/repository) this resource pushes or tags. */
+    readonly names: readonly string[];
+}
+
+export interface StackModel {
+    readonly workloads: readonly StackWorkload[];
+    readonly images: readonly StackImage[];
+}
+
+export async function stackModel(resources: readonly StackResourceInput[]): Promise<StackModel> {
+    const workloads: StackWorkload[] = [];
+    const images: StackImage[] = [];
+    for (const resource of resources) {
+        const kind = workloadKindOf(resource.type);
+        if (kind) {
+            workloads.push({ urn: resource.urn, workload: createWorkload(kind.kind, kind.partial, resource.props, resource.name) });
+        } else if (IMAGE_TYPES[resource.type]) {
+            const build = await imageBuildTarget.load(resource);
+            if (build) {
+                images.push({ urn: resource.urn, build, names: imageNames(resource) });
+            }
+        }
+    }
+    return { workloads, images };
+}
+
+/** The repositories an image resource produces, read from its name inputs only. */
+function imageNames(resource: StackResourceInput): string[] {
+    const props = asObject(resource.props) ?? {};
+    const written =
+        resource.type === "docker-build:index:Image"
+            ? asArray(props.tags).map(asString)
+            : resource.type === "docker:index/remoteImage:RemoteImage"
+              ? [asString(props.name)]
+              : [asString(props.imageName)];
+    const names: string[] = [];
+    for (const w of written) {
+        const parsed = w ? parseImageRef(w) : undefined;
+        if (parsed?.ok) {
+            names.push(parsed.ref.name);
+        }
+    }
+    return names;
+}
