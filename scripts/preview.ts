@@ -337,11 +337,25 @@ function qualifiedType(type: string): string {
 }
 
 /**
+ * What the Docker provider's Check adds to docker.Image inputs: a default build, a Dockerfile path
+ * (context/Dockerfile, relative to the program directory) and the platform.
+ */
+function dockerImageCheck(inputs: Record<string, unknown>): Record<string, unknown> {
+    const build = (typeof inputs.build === "object" && inputs.build !== null ? inputs.build : {}) as Record<string, unknown>;
+    const context = typeof build.context === "string" ? build.context : ".";
+    const dockerfile = build.dockerfile ?? path.posix.join(context, "Dockerfile");
+    return { ...inputs, build: { ...build, context, dockerfile, platform: build.platform ?? "linux/amd64" }, buildOnPreview: inputs.buildOnPreview ?? false };
+}
+
+/**
  * What the Kubernetes provider's Check adds to the inputs before the engine hands them to policies:
  * a generated metadata.name (`<resource name>-<8 hex>`) when the program gives none. The suffix is
  * derived from the resource name so that runs are reproducible.
  */
 function providerCheck(type: string, name: string, custom: boolean, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (custom && type === "docker:index/image:Image") {
+        return dockerImageCheck(inputs);
+    }
     if (!custom || !type.startsWith("kubernetes:") || /List$|Patch$/.test(type)) {
         return inputs;
     }
@@ -553,7 +567,9 @@ async function main(argv: string[]): Promise<number> {
     checkPackBuilt(packDir);
     const program = resolveProgram(options.programDir, packDir);
     // The pack starts while the program runs, as the CLI loads policy packs before the program.
-    const pack = PackProcess.start(packDir);
+    // The pack resolves relative Dockerfile paths against the program directory; the CLI runs it
+    // from where `pulumi` was started, which for this tool is the program directory.
+    const pack = PackProcess.start(packDir, { PWD: program.projectDir, PULUMI_NODEJS_PROJECT: program.project });
     pack.catch(() => undefined);
     let run: ProgramRun;
     try {

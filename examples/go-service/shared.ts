@@ -1,6 +1,7 @@
 // The parts of the "orders" Go service that do not depend on how carefully its workloads are
 // written: namespace, configuration, service, and the shape of the Deployment and the CronJob.
 // The compliant and noncompliant programs pass in the pod specs, which is where they differ.
+import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -38,6 +39,22 @@ export interface Config {
     envFrom: Container["envFrom"];
     /** An `env` entry taking one key of the ConfigMap. */
     fromConfig: (key: string) => EnvVar;
+}
+
+/** The repository the API image is pushed to; the Deployment runs a digest of it. */
+export const API_REPOSITORY = "ghcr.io/acme/orders-api";
+
+/**
+ * Builds the API image from app/Dockerfile next to the program. The path is relative, as most
+ * programs write it: the Docker provider (and go-service-guard) resolve it against the program
+ * directory.
+ */
+export function apiImage(): docker.Image {
+    return new docker.Image("orders-api", {
+        imageName: `${API_REPOSITORY}:1.8.3`,
+        build: { context: "app", platform: "linux/amd64", args: { GO_VERSION: "1.23.4" } },
+        skipPush: true,
+    });
 }
 
 export interface GoService {

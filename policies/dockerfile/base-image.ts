@@ -1,7 +1,7 @@
 import { Base, imagesPulled, ImagePull } from "../model/dockerfile";
 import { describeBase } from "../model/base-images";
 import { Finding } from "../model/finding";
-import { globMatcher } from "../model/glob";
+import { looseGlobMatcher } from "../model/glob";
 import { imageMatchForms, isPinnedByDigest } from "../model/image-ref";
 import { defineRule } from "../pulumi/rule";
 import { ImageBuild, imageBuildTarget } from "../pulumi/image-target";
@@ -31,13 +31,15 @@ export default defineRule<ImageBuild, Config>({
                 type: "array",
                 items: { type: "string" },
                 default: ["gcr.io/distroless/static*", "gcr.io/distroless/base*", "cgr.dev/chainguard/static*", "cgr.dev/chainguard/glibc-dynamic*", "scratch"],
-                description: "Globs over the final stage's base image (as written or fully qualified, tag and digest included).",
+                description:
+                    "Globs over the final stage's base image, matched as written and fully qualified (docker.io/library/…), " +
+                    "tag and digest included; `*` matches any characters, `/` too.",
             },
             deniedBaseImages: {
                 type: "array",
                 items: { type: "string" },
                 default: ["*alpine-glibc*", "sgerrand/*"],
-                description: "Globs over any image the build pulls that is never acceptable (glibc grafted onto Alpine).",
+                description: "Globs (as for allowedBaseImages) over any image the build pulls that is never acceptable (glibc grafted onto Alpine).",
             },
             requireDigest: {
                 type: "boolean",
@@ -47,7 +49,7 @@ export default defineRule<ImageBuild, Config>({
             requireDigestForBuilders: {
                 type: "boolean",
                 default: true,
-                description: "Require images pulled by the other stages (and COPY --from / RUN --mount images) to be pinned too.",
+                description: "Require every other image the build pulls (builder stages' FROM, COPY --from=<image>, RUN --mount from=<image>) to be pinned too.",
             },
         },
     },
@@ -55,8 +57,8 @@ export default defineRule<ImageBuild, Config>({
     check: onBuild<Config>((model, build, config, options) => {
         const findings: Finding[] = [];
         const finalRoot = rootStageOf(build.final);
-        const allowed = globMatcher(config.allowedBaseImages);
-        const denied = globMatcher(config.deniedBaseImages);
+        const allowed = looseGlobMatcher(config.allowedBaseImages);
+        const denied = looseGlobMatcher(config.deniedBaseImages);
         const base = build.finalBase;
         if (base.kind === "image" || base.kind === "scratch") {
             if (!allowed(forms(base))) {
@@ -70,7 +72,7 @@ export default defineRule<ImageBuild, Config>({
         }
         for (const stage of build.feeders) {
             for (const pull of imagesPulled(build, stage, options)) {
-                findings.push(...checkPull(model, pull, pull.stage === finalRoot, config, denied));
+                findings.push(...checkPull(model, pull, pull.stage === finalRoot && pull.via === "FROM", config, denied));
             }
         }
         return findings;

@@ -23,7 +23,7 @@ export default defineRule<ImageBuild, Record<string, never>>({
     target: imageBuildTarget,
     check: onBuild<Record<string, never>>((model, build) => {
         const base = build.finalBase;
-        const noShell = hasShell(base) === "no";
+        const noShell = hasShell(base) === "no" && !copiedIn(build.final, "sh");
         const findings: Finding[] = [];
         for (const keyword of ["ENTRYPOINT", "CMD", "HEALTHCHECK"]) {
             const effective = lastOf(build.final, keyword);
@@ -52,7 +52,7 @@ export default defineRule<ImageBuild, Record<string, never>>({
                 continue;
             }
             const program = (exec[0] ?? "").split("/").pop() ?? "";
-            if (noShell && SHELL_TOOLS.has(program)) {
+            if (noShell && SHELL_TOOLS.has(program) && !copiedIn(build.final, program)) {
                 findings.push({
                     where,
                     what: `${name} runs ${program} (${abbreviate(text)}), and ${describeBase(base)} has no ${program}`,
@@ -74,15 +74,27 @@ export default defineRule<ImageBuild, Record<string, never>>({
     }),
 });
 
-/** The instruction in force at the end of the stage: its own last one, else its parent stage's. */
+/**
+ * The instruction in force at the end of the stage: its own last one, else its parent stage's.
+ * A CMD inherited from a parent stage is cleared when a later stage sets ENTRYPOINT (as Docker does).
+ */
 function lastOf(stage: Stage, keyword: string): Instruction | undefined {
     for (const s of stageChain(stage)) {
         const found = s.instructions.filter((i) => i.keyword === keyword);
         if (found.length > 0) {
             return found[found.length - 1];
         }
+        if (keyword === "CMD" && s.instructions.some((i) => i.keyword === "ENTRYPOINT")) {
+            return undefined;
+        }
     }
     return undefined;
+}
+
+/** Whether a COPY or ADD in the final image's stages puts an executable of that name in place. */
+function copiedIn(stage: Stage, program: string): boolean {
+    const path = new RegExp(`(^|[\\s/])${program}(\\s|$)`);
+    return stageChain(stage).some((s) => s.instructions.some((i) => (i.keyword === "COPY" || i.keyword === "ADD") && (path.test(i.text) || /\bbusybox\b/.test(i.text))));
 }
 
 function abbreviate(text: string): string {

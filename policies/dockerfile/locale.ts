@@ -1,4 +1,4 @@
-import { builtInLocales, describeBase } from "../model/base-images";
+import { builtInLocales, describeBase, distroOf } from "../model/base-images";
 import { Instruction, rootBase, Stage, stageChain } from "../model/dockerfile";
 import { Finding } from "../model/finding";
 import { defineRule } from "../pulumi/rule";
@@ -107,9 +107,10 @@ function generation(stage: Stage, locale: string): { stage: Stage; line: number 
         }
         return false;
     };
+    const namedLocaleGen = distroOf(rootBase(stage)) !== "debian";
     for (const s of stageChain(stage).reverse()) {
         for (const instruction of s.instructions) {
-            if (instruction.keyword === "RUN" && generates(instruction, mentions)) {
+            if (instruction.keyword === "RUN" && generates(instruction, mentions, namedLocaleGen)) {
                 return { stage: s, line: instruction.line };
             }
         }
@@ -117,7 +118,7 @@ function generation(stage: Stage, locale: string): { stage: Stage; line: number 
     return undefined;
 }
 
-function generates(instruction: Instruction, mentions: (text: string) => boolean): boolean {
+function generates(instruction: Instruction, mentions: (text: string) => boolean, namedLocaleGen: boolean): boolean {
     const text = instruction.text;
     if (/\blocales-all\b/.test(text) && /\b(apt-get|apt)\s+(?:-[a-zA-Z-]+\s+)*install\b/.test(text)) {
         return true;
@@ -126,8 +127,9 @@ function generates(instruction: Instruction, mentions: (text: string) => boolean
         return true;
     }
     if (LOCALE_GEN.test(text)) {
-        // Ubuntu-style `locale-gen <name>`, or /etc/locale.gen edited to enable the name, then locale-gen.
-        return mentions(text);
+        // /etc/locale.gen edited to enable the name, then locale-gen; or Ubuntu's `locale-gen <name>`
+        // (Debian's locale-gen ignores names and builds only what /etc/locale.gen enables).
+        return mentions(text) && (namedLocaleGen || /\/etc\/locale\.gen\b/.test(text));
     }
     return false;
 }

@@ -48,7 +48,7 @@ export default defineRule<ImageBuild, Config>({
         if (expansion.unresolved.length > 0) {
             return [{
                 where,
-                what: `USER ${instruction.text.trim()} uses ${expansion.unresolved.map((v) => `$${v}`).join(", ")}, which has no value`,
+                what: `USER ${instruction.text.trim()} uses ${[...new Set(expansion.unresolved)].map((v) => `$${v}`).join(", ")}, which has no value`,
                 why: "the user the container runs as cannot be determined, and an empty user means root",
                 fix: "give the variable a default or write the numeric UID directly",
             }];

@@ -23,9 +23,17 @@ export default defineRule<ImageBuild, Record<string, never>>({
         if (loaded.kind === "ok") {
             return [];
         }
+        if (model.display === "inline Dockerfile") {
+            return [{
+                where: model.display,
+                what: loaded.problem,
+                why: "none of the Dockerfile policies can check this image, and the build itself will fail",
+                fix: "correct the inline Dockerfile text (or the build target)",
+            }];
+        }
         return [
             {
-                where: model.display === "inline Dockerfile" ? model.display : `Dockerfile ${model.display}`,
+                where: `Dockerfile ${model.display}`,
                 what: `${loaded.problem}; ${triedText(loaded.tried, loaded.how)}`,
                 why: "none of the Dockerfile policies can check this image, so a base image without libc, a root user or a broken time zone would reach production unnoticed",
                 fix: `use an absolute Dockerfile path in the resource (path.join(__dirname, ...)), or set ${PROGRAM_DIR_VARIABLE} to the program directory, and make sure the file parses`,

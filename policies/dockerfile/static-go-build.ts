@@ -49,11 +49,21 @@ export default defineRule<ImageBuild, Record<string, never>>({
     }),
 });
 
-/** "0", "1" or "unset": what CGO_ENABLED is for a go command, inline assignments first. */
+/**
+ * "0", "1" or "unset": what CGO_ENABLED is for a go command. An assignment prefixing the same
+ * simple command (`CGO_ENABLED=0 go build`, `env CGO_ENABLED=0 go build`) or an earlier `export`
+ * in the same RUN counts; a prefix of another command (`CGO_ENABLED=0 go vet && go build`) does not.
+ */
 function cgo(stage: Stage, before: string, line: number): "0" | "1" | "unset" {
-    const inline = [...before.matchAll(/\bCGO_ENABLED=["']?([01])["']?/g)];
-    if (inline.length > 0) {
-        return inline[inline.length - 1][1] as "0" | "1";
+    const separators = [...before.matchAll(/&&|\|\||;|\||\n/g)];
+    const command = separators.length > 0 ? before.slice((separators[separators.length - 1].index ?? 0) + 1) : before;
+    const prefix = /(?:^|\s)CGO_ENABLED=["']?([01])["']?(?=\s)/.exec(command);
+    if (prefix) {
+        return prefix[1] as "0" | "1";
+    }
+    const exported = [...before.matchAll(/\bexport\s+(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*CGO_ENABLED=["']?([01])["']?/g)];
+    if (exported.length > 0) {
+        return exported[exported.length - 1][1] as "0" | "1";
     }
     const variable = variableAt(stage, "CGO_ENABLED", line)?.value;
     if (variable === "0" || variable === "1") {

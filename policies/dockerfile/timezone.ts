@@ -1,5 +1,5 @@
 import { describeBase } from "../model/base-images";
-import { Definition, Stage } from "../model/dockerfile";
+import { Definition, Stage, stageChain } from "../model/dockerfile";
 import { Finding } from "../model/finding";
 import { isKnownZone, isUtc, tzdataInstallAt, zoneinfoBefore, zoneinfoInFinalImage, zoneName } from "../model/timezone";
 import { defineRule } from "../pulumi/rule";
@@ -55,6 +55,7 @@ export default defineRule<ImageBuild, Record<string, never>>({
                 }
             }
         }
+        const finalChain = new Set(stageChain(build.final).map((s) => s.index));
         for (const stage of build.feeders) {
             for (const d of stage.definitions) {
                 if (d.name === "TZ" && !d.inherited && d !== tz && d.value && !d.value.startsWith("/") && !isKnownZone(d.value)) {
@@ -66,7 +67,7 @@ export default defineRule<ImageBuild, Record<string, never>>({
                     });
                 }
             }
-            findings.push(...orderFindings(model, stage, tz?.value));
+            findings.push(...orderFindings(model, stage, finalChain.has(stage.index) ? tz?.value : undefined));
         }
         return findings;
     }),

@@ -132,3 +132,15 @@ export function describeBase(base: Base): string {
             return base.text;
     }
 }
+
+/** The distribution of a glibc image whose locale tooling differs (Debian's locale-gen ignores names). */
+export function distroOf(base: Base): "debian" | "ubuntu" | "unknown" {
+    const n = name(base);
+    if (n === "docker.io/library/ubuntu") {
+        return "ubuntu";
+    }
+    if (/^docker\.io\/library\/(debian|buildpack-deps)$/.test(n) || (n === "docker.io/library/golang" && libcOf(base) === "glibc")) {
+        return "debian";
+    }
+    return "unknown";
+}

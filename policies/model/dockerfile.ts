@@ -94,8 +94,11 @@ function parse(content: string, hash: string): ParsedDockerfile {
             const args = node.getArguments().map((a) => a.getValue());
             const image = args[0] ?? "";
             let name: string | undefined;
-            if (args.length >= 3 && args[1].toUpperCase() === "AS") {
+            if (args.length === 3 && args[1].toUpperCase() === "AS") {
                 name = args[2].toLowerCase();
+                if (stages.some((s) => s.name === name)) {
+                    errors.push(`line ${instruction.line}: the stage name "${args[2]}" is already used`);
+                }
             } else if (args.length !== 1) {
                 errors.push(`line ${instruction.line}: FROM takes an image and an optional "AS <name>"`);
             }
@@ -127,11 +130,50 @@ function toInstruction(node: AstInstruction): Instruction {
         getProperties?: () => Array<{ getName(): string; getValue(): string | null }>;
     };
     const flags = typeof anyNode.getFlags === "function" ? anyNode.getFlags().map((f) => ({ name: f.getName(), value: f.getValue() })) : [];
-    const properties =
-        (keyword === "ENV" || keyword === "ARG" || keyword === "LABEL") && typeof anyNode.getProperties === "function"
-            ? anyNode.getProperties().map((p) => ({ name: p.getName(), value: p.getValue() }))
-            : [];
-    return { keyword, line: node.getRange().start.line + 1, text: node.getArgumentsContent() ?? "", flags, properties };
+    const raw = (node as unknown as { getRawArgumentsContent(): string | null }).getRawArgumentsContent() ?? "";
+    const text = raw.includes("<<") ? node.getArgumentsContent() ?? "" : joinContinuations(raw, escapeOf(node));
+    let properties: Array<{ name: string; value: string | null }> = [];
+    if (keyword === "ARG") {
+        // `ARG A B=2` declares two names; each word is `name[=default]` (quotes and escapes kept as written).
+        properties = words(text).map((word) => {
+            const eq = word.indexOf("=");
+            return eq < 0 ? { name: word, value: null } : { name: word.slice(0, eq), value: unquote(word.slice(eq + 1)) };
+        });
+    } else if ((keyword === "ENV" || keyword === "LABEL") && typeof anyNode.getProperties === "function") {
+        properties = anyNode.getProperties().map((p) => ({ name: p.getName(), value: p.getValue() }));
+    }
+    return { keyword, line: node.getRange().start.line + 1, text, flags, properties };
+}
+
+function escapeOf(node: AstInstruction): string {
+    return (node as unknown as { escapeChar?: string }).escapeChar ?? "\\";
+}
+
+/** Splits on whitespace outside single or double quotes. */
+function words(text: string): string[] {
+    return text.match(/(?:[^\s"']+|"(?:[^"\\]|\\.)*"?|'[^']*'?)+/g) ?? [];
+}
+
+function unquote(value: string): string {
+    return /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value;
+}
+
+/**
+ * The instruction's arguments as one logical line: continuation lines joined, and comment lines
+ * inside the continuation dropped, as Docker does.
+ */
+function joinContinuations(raw: string, escape: string): string {
+    const lines = raw.split(/\r?\n/).filter((line) => !/^\s*#/.test(line));
+    let out = "";
+    for (const line of lines) {
+        const trimmed = line.replace(/\s+$/, "");
+        if (trimmed.endsWith(escape) && !trimmed.endsWith(escape + escape)) {
+            out += trimmed.slice(0, -escape.length) + " ";
+        } else {
+            out += trimmed + "\n";
+        }
+    }
+    return out.replace(/\n$/, "").replace(/[ \t]+/g, " ").trim();
 }
 
 /** Comment lines before the first instruction (parser directives and our own directive live there). */
@@ -249,18 +291,32 @@ function platformArgs(platform: string | undefined): Map<string, string> {
     ]);
 }
 
+/** A value computed on first read (a build arg may be unknown during preview: read it only if needed). */
+function lazy(compute: () => string | undefined): () => string | undefined {
+    let done = false;
+    let value: string | undefined;
+    return () => {
+        if (!done) {
+            value = compute();
+            done = true;
+        }
+        return value;
+    };
+}
+
 export function resolveBuild(file: ParsedDockerfile, options: BuildOptions): BuildResult {
     if (file.stages.length === 0) {
         return { ok: false, error: file.errors.join("; ") || "no FROM instruction" };
     }
     const platform = platformArgs(options.platform);
-    // Global scope: ARGs before the first FROM, overridden by build args.
-    const globals = new Map<string, string | undefined>();
-    const globalLookup = (name: string) => (globals.has(name) ? globals.get(name) : PLATFORM_ARGS.includes(name) ? platform.get(name) : undefined);
+    // Global scope: ARGs before the first FROM, overridden by build args (read only when used).
+    const globals = new Map<string, () => string | undefined>();
+    const globalLookup = (name: string) => (globals.has(name) ? globals.get(name)!() : PLATFORM_ARGS.includes(name) ? platform.get(name) : undefined);
     for (const arg of file.globalArgs) {
         for (const p of arg.properties) {
-            const given = options.buildArg(p.name);
-            globals.set(p.name, given ?? (p.value === null ? undefined : expandVariables(p.value, globalLookup, file.escape).value));
+            const before = new Map(globals);
+            const lookupBefore = (name: string) => (before.has(name) ? before.get(name)!() : PLATFORM_ARGS.includes(name) ? platform.get(name) : undefined);
+            globals.set(p.name, lazy(() => options.buildArg(p.name) ?? (p.value === null ? undefined : expandVariables(p.value, lookupBefore, file.escape).value)));
         }
     }
     const stages: Stage[] = [];
@@ -271,7 +327,7 @@ export function resolveBuild(file: ParsedDockerfile, options: BuildOptions): Bui
         let from: FromRef;
         const parentStage = byName.get(expanded.toLowerCase());
         if (expansion.unresolved.length > 0) {
-            from = { line: source.line, written: source.image, expanded, base: { kind: "unresolved", text: source.image, variables: expansion.unresolved } };
+            from = { line: source.line, written: source.image, expanded, base: { kind: "unresolved", text: source.image, variables: [...new Set(expansion.unresolved)] } };
         } else if (parentStage) {
             from = { line: source.line, written: source.image, expanded, stage: parentStage };
         } else {
@@ -342,12 +398,12 @@ function stageDefinitions(
     source: StageSource,
     parent: Stage | undefined,
     options: BuildOptions,
-    globals: Map<string, string | undefined>,
+    globals: Map<string, () => string | undefined>,
     platform: Map<string, string>,
     escape: string,
 ): Definition[] {
     const definitions: Definition[] = [];
-    const scope = new Map<string, string | undefined>();
+    const scope = new Map<string, Definition>();
     if (parent) {
         // A stage built on another inherits its image config: ENV, not ARG.
         const inherited = new Map<string, Definition>();
@@ -357,34 +413,50 @@ function stageDefinitions(
             }
         }
         for (const d of inherited.values()) {
-            definitions.push({ ...d, inherited: true });
-            scope.set(d.name, d.value);
+            const copy = definition(d.name, "ENV", d.line, true, () => d.value);
+            definitions.push(copy);
+            scope.set(d.name, copy);
         }
     }
-    const lookup = (name: string) => scope.get(name);
     for (const instruction of source.instructions) {
         if (instruction.keyword !== "ARG" && instruction.keyword !== "ENV") {
             continue;
         }
         for (const p of instruction.properties) {
-            let value: string | undefined;
+            const visible = new Map(scope);
+            // Docker substitutes an empty string for a variable that is not set.
+            const lookup = (name: string) => (visible.has(name) ? visible.get(name)!.value ?? "" : "");
+            let compute: () => string | undefined;
             if (instruction.keyword === "ARG") {
-                const given = options.buildArg(p.name);
-                value =
-                    given ??
+                compute = () =>
+                    options.buildArg(p.name) ??
                     (p.value !== null
                         ? expandVariables(p.value, lookup, escape).value
                         : globals.has(p.name)
-                          ? globals.get(p.name)
+                          ? globals.get(p.name)!()
                           : platform.get(p.name));
             } else {
-                value = expandVariables(p.value ?? "", lookup, escape).value;
+                compute = () => expandVariables(p.value ?? "", lookup, escape).value;
             }
-            scope.set(p.name, value);
-            definitions.push({ name: p.name, value, kind: instruction.keyword, line: instruction.line, inherited: false });
+            const d = definition(p.name, instruction.keyword, instruction.line, false, compute);
+            scope.set(p.name, d);
+            definitions.push(d);
         }
     }
     return definitions;
+}
+
+function definition(name: string, kind: "ARG" | "ENV", line: number, inherited: boolean, compute: () => string | undefined): Definition {
+    const read = lazy(compute);
+    return {
+        name,
+        kind,
+        line,
+        inherited,
+        get value() {
+            return read();
+        },
+    };
 }
 
 /** The value of a variable in a stage just before `line` (ENV or ARG, including inherited ENV). */

@@ -22,3 +22,22 @@ export function globMatcher(patterns: readonly string[]): Matcher {
     }
     return matcher;
 }
+
+const looseCache = new Map<string, Matcher>();
+
+/**
+ * Globs where `*` matches any run of characters, `/` included (as image allow and deny lists are
+ * usually written: `*alpine-glibc*` matches `frolvlad/alpine-glibc:3.17`), and `?` one character.
+ */
+export function looseGlobMatcher(patterns: readonly string[]): Matcher {
+    const key = JSON.stringify(patterns);
+    let matcher = looseCache.get(key);
+    if (!matcher) {
+        const regexes = patterns
+            .filter((p) => typeof p === "string" && p.length > 0)
+            .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*+/g, ".*").replace(/\?/g, ".")}$`, "s"));
+        matcher = (candidates) => candidates.some((c) => regexes.some((r) => r.test(c)));
+        looseCache.set(key, matcher);
+    }
+    return matcher;
+}

@@ -1,5 +1,7 @@
-// Dockerfile variable substitution: $NAME, ${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:+word},
-// ${NAME+word}; the escape character before `$` keeps it literal.
+// Dockerfile variable substitution as BuildKit's shell lexer does it: $NAME, ${NAME},
+// ${NAME:-word}, ${NAME-word}, ${NAME:+word}, ${NAME+word}, prefix and suffix removal
+// (${NAME#glob}, ${NAME##glob}, ${NAME%glob}, ${NAME%%glob}) and replacement (${NAME/glob/text},
+// ${NAME//glob/text}); the escape character before `$` keeps it literal.
 
 export interface Expansion {
     readonly value: string;
@@ -10,43 +12,110 @@ export interface Expansion {
 /** Looks a variable up: its value, or undefined when it is not defined. */
 export type Lookup = (name: string) => string | undefined;
 
-const PATTERN = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+const BODY = String.raw`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+]|##?|%%?|\/\/?)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))`;
+const patterns = new Map<string, RegExp>();
 
-export function expandVariables(text: string, lookup: Lookup, escape = "\\"): Expansion {
-    const unresolved: string[] = [];
-    let out = "";
-    let last = 0;
-    PATTERN.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = PATTERN.exec(text)) !== null) {
-        if (m.index > 0 && text[m.index - 1] === escape) {
-            out += text.slice(last, m.index - 1) + "$";
-            last = m.index + 1;
-            PATTERN.lastIndex = last;
-            continue;
-        }
-        const name = m[1] ?? m[4];
-        const op = m[2];
-        const word = m[3] ?? "";
-        const value = lookup(name);
-        let replacement: string;
-        if (op === ":-") {
-            replacement = value === undefined || value === "" ? expandVariables(word, lookup, escape).value : value;
-        } else if (op === "-") {
-            replacement = value === undefined ? expandVariables(word, lookup, escape).value : value;
-        } else if (op === ":+") {
-            replacement = value !== undefined && value !== "" ? expandVariables(word, lookup, escape).value : "";
-        } else if (op === "+") {
-            replacement = value !== undefined ? expandVariables(word, lookup, escape).value : "";
-        } else if (value === undefined) {
-            unresolved.push(name);
-            replacement = m[0];
-        } else {
-            replacement = value;
-        }
-        out += text.slice(last, m.index) + replacement;
-        last = m.index + m[0].length;
+function patternFor(escape: string): RegExp {
+    let p = patterns.get(escape);
+    if (!p) {
+        p = new RegExp(`(${escape.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})?${BODY}`, "g");
+        patterns.set(escape, p);
     }
-    out += text.slice(last);
-    return { value: out, unresolved };
+    return new RegExp(p.source, "g");
+}
+
+const MAX_DEPTH = 8;
+
+export function expandVariables(text: string, lookup: Lookup, escape = "\\", depth = 0): Expansion {
+    const unresolved: string[] = [];
+    const value = text.replace(patternFor(escape), (match: string, escaped: string | undefined, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+        if (escaped) {
+            return match.slice(escaped.length);
+        }
+        const name = (braced ?? bare) as string;
+        const current = lookup(name);
+        const alternative = () => (depth < MAX_DEPTH ? expandVariables(word ?? "", lookup, escape, depth + 1).value : word ?? "");
+        switch (op) {
+            case ":-":
+                return current === undefined || current === "" ? alternative() : current;
+            case "-":
+                return current === undefined ? alternative() : current;
+            case ":+":
+                return current !== undefined && current !== "" ? alternative() : "";
+            case "+":
+                return current !== undefined ? alternative() : "";
+            case "#":
+            case "##":
+            case "%":
+            case "%%":
+            case "/":
+            case "//":
+                if (current === undefined) {
+                    unresolved.push(name);
+                    return match;
+                }
+                return transform(current, op, word ?? "");
+            default:
+                if (current === undefined) {
+                    unresolved.push(name);
+                    return match;
+                }
+                return current;
+        }
+    });
+    return { value, unresolved };
+}
+
+const MAX_TRANSFORM = 1000;
+
+/** Prefix/suffix removal and replacement with shell glob patterns (`*`, `?`). */
+function transform(value: string, op: string, word: string): string {
+    if (value.length > MAX_TRANSFORM) {
+        return value;
+    }
+    if (op === "/" || op === "//") {
+        const slash = word.search(/(?<!\\)\//);
+        const pattern = glob((slash >= 0 ? word.slice(0, slash) : word).replace(/\\\//g, "/"));
+        const replacement = slash >= 0 ? word.slice(slash + 1) : "";
+        let out = "";
+        let i = 0;
+        let replaced = false;
+        while (i <= value.length) {
+            let end = -1;
+            if (!(replaced && op === "/")) {
+                for (let j = value.length; j > i; j--) {
+                    if (pattern.test(value.slice(i, j))) {
+                        end = j;
+                        break;
+                    }
+                }
+            }
+            if (end > 0) {
+                out += replacement;
+                i = end;
+                replaced = true;
+            } else {
+                out += value.charAt(i);
+                i++;
+            }
+        }
+        return out;
+    }
+    const pattern = glob(word);
+    const lengths = [...Array(value.length + 1).keys()];
+    const order = op.length === 2 ? lengths.reverse() : lengths;
+    for (const n of order) {
+        if (op.startsWith("#") && pattern.test(value.slice(0, n))) {
+            return value.slice(n);
+        }
+        if (op.startsWith("%") && pattern.test(value.slice(value.length - n))) {
+            return value.slice(0, value.length - n);
+        }
+    }
+    return value;
+}
+
+function glob(pattern: string): RegExp {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp(`^${source}$`, "s");
 }

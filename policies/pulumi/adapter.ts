@@ -124,6 +124,8 @@ export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
 export interface StackEvaluation {
     readonly findings: readonly StackFinding[];
     readonly violations: ReadonlyArray<{ readonly urn: string; readonly message: string }>;
+    /** A preview-unknown value stopped part of the check: report the violations, then rethrow it. */
+    readonly incomplete?: Error;
 }
 
 /**
@@ -134,7 +136,8 @@ export async function evaluateStack(rule: AnyStackRule, resources: readonly Stac
     try {
         const model = await rule.stack(resources);
         const findings = await rule.check(model, resolveConfig(rule.configSchema.properties, givenConfig));
-        return { findings, violations: findings.map((f) => ({ urn: f.urn, message: formatFinding(f.label, f.finding) })) };
+        const incomplete = (model as { unknown?: Error } | undefined)?.unknown;
+        return { findings, violations: findings.map((f) => ({ urn: f.urn, message: formatFinding(f.label, f.finding) })), incomplete };
     } catch (e) {
         if (isUnknownValueError(e)) {
             throw e;
@@ -165,6 +168,9 @@ export function toStackPolicy(rule: AnyStackRule): StackValidationPolicy {
             const evaluation = await evaluateStack(rule, resources, args.getConfig());
             for (const v of evaluation.violations) {
                 reportViolation(v.message, v.urn || undefined);
+            }
+            if (evaluation.incomplete) {
+                throw evaluation.incomplete; // the SDK adds its advisory "can't run … during preview"
             }
         },
     };

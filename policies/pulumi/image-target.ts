@@ -78,11 +78,11 @@ function locate(type: string, props: Obj): Located {
         if (dockerfile && has(dockerfile, "inline") && dockerfile.inline !== null && dockerfile.inline !== undefined) {
             return { inline: String(dockerfile.inline), display: "inline Dockerfile" };
         }
-        const context = asString(asObject(props.context)?.location) ?? ".";
         const location = dockerfile && has(dockerfile, "location") ? asString(dockerfile.location) : undefined;
         if (location !== undefined) {
             return REMOTE.test(location) ? { remote: `the Dockerfile is a URL (${location})`, display: location } : fromProgram(location);
         }
+        const context = asString(asObject(props.context)?.location) ?? ".";
         if (REMOTE.test(context)) {
             return { remote: `the build context is remote (${context})`, display: context };
         }

@@ -47,6 +47,8 @@ export interface Diagnostic {
     message: string;
     enforcementLevel: Level;
     severity: string;
+    /** The resource a stack policy attributed the diagnostic to; "" when it names none (Analyze never sets it). */
+    urn: string;
 }
 
 export interface AnalyzeResult {
@@ -59,6 +61,20 @@ export interface ResourceToAnalyze {
     name: string;
     props: Record<string, unknown>;
     urn?: string;
+}
+
+/** One resource of the stack as the engine sends it in AnalyzeStack (outputs, after the step ran). */
+export interface StackResource {
+    type: string;
+    name: string;
+    props: Record<string, unknown>;
+    /** Defaults to urn:pulumi:test::go-service-guard-test::<type>::<name>. */
+    urn?: string;
+    parent?: string;
+    dependencies?: string[];
+    /** Property name to the URNs it depends on. */
+    propertyDependencies?: Record<string, string[]>;
+    provider?: { type: string; name: string; urn: string; props?: Record<string, unknown> };
 }
 
 export interface PolicyConfigEntry {
@@ -179,22 +195,48 @@ export class PackProcess {
         const request = new analyzerProto.AnalyzeRequest();
         request.setType(resource.type);
         request.setName(resource.name);
-        request.setUrn(resource.urn ?? `urn:pulumi:test::go-service-guard-test::${resource.type}::${resource.name}`);
+        request.setUrn(resource.urn ?? defaultUrn(resource.type, resource.name));
         request.setProperties(Struct.fromJavaScript(resource.props as any));
         request.setOptions(new analyzerProto.AnalyzerResourceOptions());
-        const response = await this.call<any>("analyze", request);
-        return {
-            diagnostics: response.getDiagnosticsList().map((d: any) => ({
-                policyName: d.getPolicyname(),
-                policyPackName: d.getPolicypackname(),
-                policyPackVersion: d.getPolicypackversion(),
-                description: d.getDescription(),
-                message: d.getMessage(),
-                enforcementLevel: LEVELS[d.getEnforcementlevel()],
-                severity: SEVERITIES[d.getSeverity()],
-            })),
-            notApplicable: response.getNotApplicableList().map((n: any) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
-        };
+        return analyzeResult(await this.call<any>("analyze", request));
+    }
+
+    /**
+     * Sends the AnalyzeStack RPC with every resource of the stack, as the engine does once after the
+     * steps ran; each diagnostic carries the urn its stack policy attributed it to.
+     */
+    async analyzeStack(resources: StackResource[]): Promise<AnalyzeResult> {
+        const request = new analyzerProto.AnalyzeStackRequest();
+        for (const resource of resources) {
+            const r = new analyzerProto.AnalyzerResource();
+            r.setType(resource.type);
+            r.setName(resource.name);
+            r.setUrn(resource.urn ?? defaultUrn(resource.type, resource.name));
+            r.setProperties(Struct.fromJavaScript(resource.props as any));
+            const options = new analyzerProto.AnalyzerResourceOptions();
+            if (resource.parent) {
+                options.setParent(resource.parent);
+                r.setParent(resource.parent);
+            }
+            r.setOptions(options);
+            if (resource.provider) {
+                const provider = new analyzerProto.AnalyzerProviderResource();
+                provider.setType(resource.provider.type);
+                provider.setName(resource.provider.name);
+                provider.setUrn(resource.provider.urn);
+                provider.setProperties(Struct.fromJavaScript((resource.provider.props ?? {}) as any));
+                r.setProvider(provider);
+            }
+            r.setDependenciesList(resource.dependencies ?? []);
+            const map = r.getPropertydependenciesMap();
+            for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+                const deps = new analyzerProto.AnalyzerPropertyDependencies();
+                deps.setUrnsList(urns);
+                map.set(property, deps);
+            }
+            request.addResources(r);
+        }
+        return analyzeResult(await this.call<any>("analyzeStack", request));
     }
 
     async stop(): Promise<void> {
@@ -205,6 +247,27 @@ export class PackProcess {
             await exited;
         }
     }
+}
+
+function defaultUrn(type: string, name: string): string {
+    return `urn:pulumi:test::go-service-guard-test::${type}::${name}`;
+}
+
+/** An AnalyzeResponse (from Analyze or AnalyzeStack) as plain objects. */
+function analyzeResult(response: any): AnalyzeResult {
+    return {
+        diagnostics: response.getDiagnosticsList().map((d: any) => ({
+            policyName: d.getPolicyname(),
+            policyPackName: d.getPolicypackname(),
+            policyPackVersion: d.getPolicypackversion(),
+            description: d.getDescription(),
+            message: d.getMessage(),
+            enforcementLevel: LEVELS[d.getEnforcementlevel()],
+            severity: SEVERITIES[d.getSeverity()],
+            urn: d.getUrn(),
+        })),
+        notApplicable: response.getNotApplicableList().map((n: any) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    };
 }
 
 /**

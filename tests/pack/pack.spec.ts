@@ -18,16 +18,21 @@ import {
     UNKNOWN,
 } from "../../scripts/lib/analyzer";
 import { deploymentWith, goPodSpec, IMAGE, KINDS, Props, workload } from "../fixtures/workloads";
+import { ALL_POLICIES, DOCKERFILE_POLICIES, RESOURCE_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
 import { PACK_DIR } from "../paths";
 
-const POLICIES = [
-    "workload-resources",
-    "workload-gomemlimit",
-    "workload-sysctls",
-    "workload-probes",
-    "workload-image-pinned",
-    "workload-run-as-non-root",
-];
+/** Every policy, in the order GetAnalyzerInfo lists them: workload, Dockerfile, then the stack policy. */
+const POLICIES = ALL_POLICIES;
+
+/** What the Dockerfile policies apply to, as their not-applicable reasons say it. */
+const IMAGE_BUILDS = "image builds (docker.Image, docker-build.Image, docker.RemoteImage with build) and their Dockerfile";
+
+type NotApplicable = { policyName: string; reason: string };
+
+/** Each Dockerfile policy, in order, legitimately not applicable to a resource of `type` that builds no image. */
+function dockerfileNotApplicable(type: string): NotApplicable[] {
+    return DOCKERFILE_POLICIES.map((policyName) => ({ policyName, reason: `${policyName} applies to ${IMAGE_BUILDS}, not to ${type}` }));
+}
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 /** The Pulumi resource name; it differs from the container name so labels can be told apart. */
@@ -163,8 +168,16 @@ describe("policy pack over the Analyzer protocol", function () {
         });
     }
 
-    function assertNothingNotApplicable(result: AnalyzeResult): void {
-        assert.deepStrictEqual(result.notApplicable, [], "no policy should report not-applicable");
+    /**
+     * Asserts the exact not-applicable list of a workload: `workloadEntries` (none unless a case says so), then every
+     * Dockerfile policy with its reason. Analyze never runs the stack policy, so it is never listed.
+     */
+    function assertNotApplicable(result: AnalyzeResult, type = DEPLOYMENT, workloadEntries: NotApplicable[] = []): void {
+        assert.deepStrictEqual(
+            result.notApplicable,
+            [...workloadEntries, ...dockerfileNotApplicable(type)],
+            "only the listed workload policies and the Dockerfile policies may report not-applicable",
+        );
     }
 
     describe("GetAnalyzerInfo", function () {
@@ -175,7 +188,9 @@ describe("policy pack over the Analyzer protocol", function () {
             assert.strictEqual(info.supportsConfig, true);
         });
 
-        it("lists exactly the six workload policies, in order, each mandatory", function () {
+        it("lists exactly the fifteen policies (workload, Dockerfile, stack), in order, each mandatory", function () {
+            assert.strictEqual(POLICIES.length, 15);
+            assert.deepStrictEqual(POLICIES, [...WORKLOAD_POLICIES, ...DOCKERFILE_POLICIES, "workload-timezone"]);
             assert.deepStrictEqual(info.policies.map((p) => p.name), POLICIES);
             assert.deepStrictEqual(info.policies.map((p) => p.enforcementLevel), POLICIES.map(() => "mandatory"));
         });
@@ -222,14 +237,14 @@ describe("policy pack over the Analyzer protocol", function () {
         it("with the defaults the compliant Deployment gets no diagnostics", async function () {
             const result = await analyze(DEPLOYMENT, workload());
             assertDiagnostics(result, []);
-            assertNothingNotApplicable(result);
+            assertNotApplicable(result);
         });
 
         for (const failure of FAILURES) {
             it(`${failure.policy}: one failing field gives exactly one mandatory diagnostic`, async function () {
                 const result = await analyze(DEPLOYMENT, deploymentWith(failure.change));
                 assertDiagnostics(result, [[failure.policy, "mandatory", failure.body]]);
-                assertNothingNotApplicable(result);
+                assertNotApplicable(result);
             });
         }
 
@@ -312,7 +327,7 @@ describe("policy pack over the Analyzer protocol", function () {
             await configureFrom({ "workload-gomemlimit": "disabled" });
             const result = await analyze(DEPLOYMENT, noLimit);
             assertDiagnostics(result, [["workload-resources", "mandatory", `${LABEL}, container "api": resources.limits.memory is not set.`]]);
-            assertNothingNotApplicable(result);
+            assertNotApplicable(result);
         });
     });
 
@@ -333,7 +348,7 @@ describe("policy pack over the Analyzer protocol", function () {
                         "string value at .spec.template.spec.containers.0.image can't be known during preview",
                 ],
             ]);
-            assertNothingNotApplicable(result);
+            assertNotApplicable(result);
         });
 
         it("the can't-run stays advisory while every policy is mandatory", async function () {
@@ -359,18 +374,20 @@ describe("policy pack over the Analyzer protocol", function () {
                 const props = { ...workload(), apiVersion: "v1", kind: type.split(":").pop() };
                 const result = await analyze(type, props);
                 assertDiagnostics(result, []);
-                assert.deepStrictEqual(result.notApplicable.map((n) => n.policyName), POLICIES);
-                for (const n of result.notApplicable) {
-                    assert.ok(n.reason.startsWith(`${n.policyName} applies to Kubernetes workloads`), `${n.policyName}: ${n.reason}`);
-                    assert.ok(n.reason.endsWith(`not to ${type}`), `${n.policyName}: ${n.reason}`);
+                assert.deepStrictEqual(result.notApplicable.map((n) => n.policyName), RESOURCE_POLICIES);
+                const workloads = result.notApplicable.slice(0, WORKLOAD_POLICIES.length);
+                for (const n of workloads) {
+                    assert.ok(n.reason.startsWith(`${n.policyName} applies to Kubernetes workloads (`), `${n.policyName}: ${n.reason}`);
+                    assert.ok(n.reason.endsWith(`, not to ${type}`), `${n.policyName}: ${n.reason}`);
                 }
+                assert.deepStrictEqual(result.notApplicable.slice(WORKLOAD_POLICIES.length), dockerfileNotApplicable(type));
             });
         }
 
         it("a compliant Job: workload-probes not applicable with its reason, nothing else", async function () {
             const result = await analyze(KINDS.Job.token, workload("Job"));
             assertDiagnostics(result, []);
-            assert.deepStrictEqual(result.notApplicable, [
+            assertNotApplicable(result, KINDS.Job.token, [
                 { policyName: "workload-probes", reason: "Job pods run to completion; probes are only required for long-running workloads" },
             ]);
         });
@@ -404,12 +421,12 @@ describe("policy pack over the Analyzer protocol", function () {
                 const image: Expected = ["workload-image-pinned", "mandatory", `${label}: image "${TAGGED}" is not pinned by digest.`];
                 if (kind === "Job" || kind === "CronJob") {
                     assertDiagnostics(result, [image]);
-                    assert.deepStrictEqual(result.notApplicable, [
+                    assertNotApplicable(result, token, [
                         { policyName: "workload-probes", reason: `${kind} pods run to completion; probes are only required for long-running workloads` },
                     ]);
                 } else {
                     assertDiagnostics(result, [["workload-probes", "mandatory", `${label}: readinessProbe is not set.`], image]);
-                    assertNothingNotApplicable(result);
+                    assertNotApplicable(result, token);
                 }
             });
         }
@@ -418,6 +435,10 @@ describe("policy pack over the Analyzer protocol", function () {
             for (const [kind, k] of Object.entries(KINDS)) {
                 const result = await analyze(k.token, workload(kind));
                 assert.deepStrictEqual(result.diagnostics, [], `${kind}:\n${render(result)}`);
+                const probes = kind === "Job" || kind === "CronJob"
+                    ? [{ policyName: "workload-probes", reason: `${kind} pods run to completion; probes are only required for long-running workloads` }]
+                    : [];
+                assertNotApplicable(result, k.token, probes);
             }
         });
     });
@@ -457,6 +478,10 @@ describe("policy pack over the Analyzer protocol", function () {
                 for (const d of result.diagnostics) {
                     assert.doesNotMatch(d.message, /not set|missing/, d.message);
                 }
+                const runsToCompletion = patch.kind === "CronJobPatch"
+                    ? [{ policyName: "workload-probes", reason: "CronJob pods run to completion; probes are only required for long-running workloads" }]
+                    : [];
+                assertNotApplicable(result, patch.token, runsToCompletion);
             });
         }
 
@@ -464,7 +489,7 @@ describe("policy pack over the Analyzer protocol", function () {
             const props = { spec: { template: { spec: { containers: [{ name: "api", image: IMAGE }] } } } };
             const result = await analyze("kubernetes:apps/v1:DeploymentPatch", props);
             assertDiagnostics(result, []);
-            assertNothingNotApplicable(result);
+            assertNotApplicable(result, "kubernetes:apps/v1:DeploymentPatch");
         });
 
         it("a DeploymentPatch still reports what it sets wrongly", async function () {
@@ -503,10 +528,9 @@ describe("policy pack over the Analyzer protocol", function () {
             });
             const result = await analyze(DEPLOYMENT, props);
             assertDiagnostics(result, [["workload-image-pinned", "mandatory", `${LABEL}, container "api": image "${TAGGED}" is not pinned by digest.`]]);
-            assert.strictEqual(result.notApplicable.length, 1, JSON.stringify(result.notApplicable));
-            assert.strictEqual(result.notApplicable[0].policyName, "workload-probes");
-            assert.match(result.notApplicable[0].reason, /go-service-guard\.dev\/skip/);
-            assert.ok(result.notApplicable[0].reason.endsWith(": batch worker without HTTP"), result.notApplicable[0].reason);
+            assertNotApplicable(result, DEPLOYMENT, [
+                { policyName: "workload-probes", reason: "exempted by annotation go-service-guard.dev/skip: batch worker without HTTP" },
+            ]);
         });
 
         it("skip naming several policies exempts each of them", async function () {
@@ -518,7 +542,10 @@ describe("policy pack over the Analyzer protocol", function () {
             });
             const result = await analyze(DEPLOYMENT, props);
             assertDiagnostics(result, []);
-            assert.deepStrictEqual(result.notApplicable.map((n) => n.policyName), ["workload-probes", "workload-image-pinned"]);
+            assertNotApplicable(result, DEPLOYMENT, [
+                { policyName: "workload-probes", reason: "exempted by annotation go-service-guard.dev/skip: batch worker without HTTP" },
+                { policyName: "workload-image-pinned", reason: "exempted by annotation go-service-guard.dev/skip: batch worker without HTTP" },
+            ]);
         });
 
         for (const [title, annotations] of [
@@ -535,7 +562,7 @@ describe("policy pack over the Analyzer protocol", function () {
                     assert.match(d.message, /go-service-guard\.dev\/skip names workload-probes but is ignored/, d.message);
                     assert.match(d.message, /go-service-guard\.dev\/skip-reason/, d.message);
                 }
-                assertNothingNotApplicable(result);
+                assertNotApplicable(result);
             });
         }
     });
@@ -548,6 +575,7 @@ describe("policy pack over the Analyzer protocol", function () {
             for (const d of result.diagnostics) {
                 assert.doesNotMatch(d.message, crashReport, `a rule failed instead of judging the input: ${d.message}`);
             }
+            assertNotApplicable(result);
             return result;
         }
 

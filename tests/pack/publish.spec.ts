@@ -6,17 +6,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PackProcess, reconcileConfig } from "../../scripts/lib/analyzer";
+import { GO_DOCKERFILE, inlineImage, TYPES, withLine } from "../fixtures/dockerfiles";
+import { ALL_POLICIES, DOCKERFILE_POLICIES, STACK_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
 import { deploymentWith } from "../fixtures/workloads";
 import { PACK_DIR, sourcePath } from "../paths";
 
-const POLICIES = [
-    "workload-resources",
-    "workload-gomemlimit",
-    "workload-sysctls",
-    "workload-probes",
-    "workload-image-pinned",
-    "workload-run-as-non-root",
-];
+const POLICIES = ALL_POLICIES;
+
+/** The compiled file each policy lives in, by its family's folder. */
+const POLICY_FILES: Record<string, string> = Object.fromEntries([
+    ...WORKLOAD_POLICIES.map((name) => [name, `package/bin/policies/workload/${name.replace(/^workload-/, "")}.js`]),
+    ...DOCKERFILE_POLICIES.map((name) => [name, `package/bin/policies/dockerfile/${name.replace(/^dockerfile-/, "")}.js`]),
+    ...STACK_POLICIES.map((name) => [name, `package/bin/policies/stack/${name}.js`]),
+]);
 
 /** Runs a command to completion; rejects with its output when it fails. */
 function run(command: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
@@ -105,9 +107,10 @@ describe("published package (npm pack)", function () {
         assert.ok(expected.length >= 7, `found only ${expected.length} policy sources`);
         const missing = expected.filter((e) => !entries.includes(e));
         assert.deepStrictEqual(missing, [], "compiled policies missing from the tarball");
+        assert.deepStrictEqual(Object.keys(POLICY_FILES), POLICIES);
         for (const name of POLICIES) {
-            const file = `package/bin/policies/workload/${name.replace(/^workload-/, "")}.js`;
-            assert.ok(entries.includes(file), `${file} is not in the tarball`);
+            const file = POLICY_FILES[name];
+            assert.ok(entries.includes(file), `${name}: ${file} is not in the tarball`);
         }
     });
 
@@ -144,7 +147,7 @@ describe("published package (npm pack)", function () {
             }
         });
 
-        it("starts and answers GetAnalyzerInfo with the six policies", async function () {
+        it("starts and answers GetAnalyzerInfo with the fifteen policies", async function () {
             assert.ok(pack);
             const info = await pack.getAnalyzerInfo();
             assert.strictEqual(info.name, "go-service-guard");
@@ -165,6 +168,28 @@ describe("published package (npm pack)", function () {
                 result.diagnostics.map((d) => d.message).join("\n"),
             );
             assert.match(result.diagnostics[0].message, /\nDeployment "checkout", container "api": resources\.requests\.cpu is not set\./);
+            assert.deepStrictEqual(
+                result.notApplicable.map((n) => n.policyName),
+                DOCKERFILE_POLICIES,
+                "every Dockerfile policy is not applicable to a Deployment",
+            );
+        });
+
+        it("reads a Dockerfile with production dependencies only (dockerfile-ast is a dependency)", async function () {
+            assert.ok(pack);
+            const info = await pack.getAnalyzerInfo();
+            await pack.configure(reconcileConfig(info, {}));
+            const compliant = await pack.analyze({ type: TYPES.dockerBuild, name: "api-image", props: inlineImage(GO_DOCKERFILE) });
+            assert.deepStrictEqual(compliant.diagnostics, [], compliant.diagnostics.map((d) => d.message).join("\n"));
+            assert.deepStrictEqual(compliant.notApplicable.map((n) => n.policyName), WORKLOAD_POLICIES, "only the workload policies are not applicable to an image");
+            const root = await pack.analyze({ type: TYPES.dockerBuild, name: "api-image", props: inlineImage(withLine(14, "USER 0")) });
+            assert.deepStrictEqual(
+                root.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+                [["dockerfile-nonroot", "mandatory"]],
+                root.diagnostics.map((d) => d.message).join("\n"),
+            );
+            assert.match(root.diagnostics[0].message, /\ndocker-build\.Image "api-image", inline Dockerfile line 14: USER 0 runs the image as root\./);
+            assert.deepStrictEqual(root.notApplicable.map((n) => n.policyName), WORKLOAD_POLICIES);
         });
     });
 });

@@ -1,5 +1,5 @@
 // The "orders" Go service written the way go-service-guard expects: every policy passes.
-import { apiPorts, goService, GRPC_PORT, HTTP_PORT } from "../shared";
+import { apiImage, apiPorts, goService, GRPC_PORT, HTTP_PORT } from "../shared";
 
 const API_IMAGE = "ghcr.io/acme/orders-api:1.8.3@sha256:3f1c2b9a7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a";
 const RECONCILE_IMAGE = "ghcr.io/acme/orders-reconcile:1.8.3@sha256:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d";
@@ -26,6 +26,8 @@ const service = goService({
                 // 90% of limits.memory (512Mi), in Go's own syntax.
                 { name: "GOMEMLIMIT", value: "460MiB" },
                 { name: "GOGC", value: "100" },
+                // The image ships zoneinfo (distroless), so the zone is found.
+                { name: "TZ", value: "Europe/Berlin" },
             ],
             resources: {
                 requests: { cpu: "250m", memory: "256Mi" },
@@ -60,5 +62,6 @@ const service = goService({
     }),
 });
 
+export const image = apiImage().imageName;
 export const namespace = service.namespace.metadata.name;
 export const apiService = service.service.metadata.name;

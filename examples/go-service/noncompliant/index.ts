@@ -1,6 +1,6 @@
 // The same "orders" Go service with mistakes that pass code review and break in production.
 // Each one is caught by a go-service-guard policy (named in the comment beside it).
-import { apiPorts, goService, GRPC_PORT, HTTP_PORT } from "../shared";
+import { apiImage, apiPorts, goService, GRPC_PORT, HTTP_PORT } from "../shared";
 
 const service = goService({
     apiPod: ({ envFrom }) => ({
@@ -22,6 +22,8 @@ const service = goService({
             env: [
                 // workload-gomemlimit: a Kubernetes suffix; the Go runtime aborts with "malformed GOMEMLIMIT".
                 { name: "GOMEMLIMIT", value: "400Mi" },
+                // workload-timezone: the image built from app/Dockerfile has no zoneinfo, so Go falls back to UTC.
+                { name: "TZ", value: "Asia/Shanghai" },
             ],
             resources: {
                 requests: { cpu: "250m", memory: "256Mi" },
@@ -50,5 +52,6 @@ const service = goService({
     }),
 });
 
+export const image = apiImage().imageName;
 export const namespace = service.namespace.metadata.name;
 export const apiService = service.service.metadata.name;
