@@ -452,6 +452,12 @@ export async function analyzeAll(
             const result = await started.analyze(resource);
             verdicts.push({ resource, diagnostics: result.diagnostics });
         }
+        // Stack policies run once over every resource, after the per-resource analysis, as in the engine.
+        const stack = await started.analyzeStack(resources.map((r) => ({ type: r.type, name: r.name, props: r.props, urn: r.urn })));
+        for (const d of stack.diagnostics) {
+            const owner = verdicts.find((v) => v.resource.urn === d.urn) ?? verdicts.find((v) => v.resource.type === "pulumi:pulumi:Stack") ?? verdicts[0];
+            owner?.diagnostics.push(d);
+        }
         return { info, config, verdicts };
     } catch (e) {
         if (e instanceof UsageError) {

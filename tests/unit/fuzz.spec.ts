@@ -4,6 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { rules } from "../../policies";
 import { parseDockerfile, resolveBuild } from "../../policies/model/dockerfile";
+import { parseImageRef } from "../../policies/model/image-ref";
 import { isStackRule } from "../../policies/pulumi/rule";
 import { GO_DOCKERFILE } from "../fixtures/dockerfiles";
 import { sourcePath } from "../paths";
@@ -87,6 +88,17 @@ describe("Dockerfile fuzzing", function () {
             }
         }
         assert.ok(cases >= GO_DOCKERFILE.length);
+    });
+
+    it("rejects malformed image references at once (the parser library backtracks for minutes on these)", async () => {
+        for (const reference of [
+            "ghcr.io/grpc-ecosystem/grpc-health-probe-xx-yy-zz:v0.4.55@sha256:d261bc6df0fdd676c2",
+            `gcr.io/${"a-".repeat(40)}b:${"v".repeat(100)}@sha256:${"f".repeat(31)}`,
+            `${"a.".repeat(60)}io/${"b_".repeat(60)}c`,
+        ]) {
+            assert.strictEqual(parseImageRef(reference).ok, false);
+            await survives(`FROM ${reference}\n`, reference);
+        }
     });
 
     it("handles a very long single line and deep variable nesting in bounded time", async () => {

@@ -478,4 +478,23 @@ describe("Dockerfile model", () => {
             assert.deepStrictEqual(b.stages.map((s) => s.label), ['stage "build" (line 1)', "stage 1 (line 3)"]);
         });
     });
+
+    describe("build args read only when needed", () => {
+        it("does not read a build arg that no FROM, USER or ENV needs until a rule asks for it", () => {
+            const parsed = parseDockerfile("ARG BASE=scratch\nFROM $BASE\nARG VERSION\nRUN echo $VERSION\nUSER 65532\n");
+            const read: string[] = [];
+            const result = resolveBuild(parsed, {
+                buildArg: (name) => {
+                    read.push(name);
+                    if (name === "VERSION") {
+                        throw new Error("unknown during preview");
+                    }
+                    return undefined;
+                },
+            });
+            assert.ok(result.ok);
+            assert.deepStrictEqual(read, ["BASE"]);
+            assert.throws(() => variableAt(result.build.final, "VERSION")?.value, /unknown during preview/);
+        });
+    });
 });

@@ -111,4 +111,42 @@ describe("workload-timezone", () => {
             },
         ]);
     });
+
+    describe("values unknown during preview", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy");
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const proxied = (r: StackResourceInput): StackResourceInput => ({ ...r, props: unknownCheckingProxy(JSON.parse(JSON.stringify(r.props))) });
+
+        it("judges every workload it can and reports the part it could not as incomplete", async () => {
+            const misspelt = deployment([{ name: "TZ", value: "Asia/Jakaarta" }]);
+            const pending: StackResourceInput = {
+                type: KINDS.Deployment.token,
+                name: "worker",
+                urn: "urn:pulumi:dev::shop::kubernetes:apps/v1:Deployment::worker",
+                props: deploymentWith((_spec, c) => {
+                    c.image = UNKNOWN;
+                    c.env = [...c.env, ...TOKYO];
+                }),
+            };
+            const result = await evaluateStack(rule, [misspelt, pending, image(SCRATCH)].map(proxied), {});
+            assert.deepStrictEqual(
+                result.findings.map((f) => [f.urn, f.finding.what]),
+                [[DEPLOYMENT_URN, 'TZ is "Asia/Jakaarta", which is not a time zone name Go can find']],
+            );
+            assert.ok(result.incomplete instanceof UnknownValueError);
+        });
+
+        it("still judges workloads when another image's Dockerfile is unknown", async () => {
+            const unknownImage: StackResourceInput = {
+                type: TYPES.dockerImage,
+                name: "other",
+                urn: "urn:pulumi:dev::shop::docker:index/image:Image::other",
+                props: { imageName: "ghcr.io/acme/other:1", build: { context: "app", dockerfile: UNKNOWN } },
+            };
+            const result = await evaluateStack(rule, [deployment(TOKYO), image(SCRATCH), unknownImage].map(proxied), {});
+            assert.deepStrictEqual(result.findings.map((f) => f.urn), [DEPLOYMENT_URN]);
+            assert.ok(result.incomplete instanceof UnknownValueError);
+        });
+    });
 });
