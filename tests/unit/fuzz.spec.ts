@@ -94,7 +94,7 @@ describe("Dockerfile fuzzing", function () {
         for (const reference of [
             "ghcr.io/grpc-ecosystem/grpc-health-probe-xx-yy-zz:v0.4.55@sha256:d261bc6df0fdd676c2",
             `gcr.io/${"a-".repeat(40)}b:${"v".repeat(100)}@sha256:${"f".repeat(31)}`,
-            `${"a.".repeat(60)}io/${"b_".repeat(60)}c`,
+            `${"a.".repeat(60)}io/${"b_".repeat(60)}C`,
         ]) {
             assert.strictEqual(parseImageRef(reference).ok, false);
             await survives(`FROM ${reference}\n`, reference);
