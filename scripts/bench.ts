@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PackProcess, reconcileConfig } from "./lib/analyzer";
+import { PackProcess, reconcileConfig, ResourceToAnalyze } from "./lib/analyzer";
 import { checkPackBuilt, findPackDir } from "./preview";
 
 const USAGE = `Usage: npm run bench [-- --cold-runs <n>] [--resources <n>]
@@ -179,7 +179,7 @@ async function startConfigured(dir: string): Promise<PackProcess> {
     return pack;
 }
 
-async function timeSequential(pack: PackProcess, resources: ReturnType<typeof deployment>[]): Promise<number> {
+async function timeSequential(pack: PackProcess, resources: ResourceToAnalyze[]): Promise<number> {
     const start = now();
     for (const r of resources) {
         await pack.analyze(r);
@@ -234,6 +234,84 @@ async function analyzeBoth(dirs: { guard: string; empty: string }, count: number
     } finally {
         await packs.guard.stop();
         await packs.empty.stop();
+    }
+}
+
+/** Ten distinct Go Dockerfiles under `dir`/svc-<n>/, shared by 100 docker.Image resources. */
+function imageResources(dir: string, count = 100, distinct = 10): ResourceToAnalyze[] {
+    for (let n = 0; n < distinct; n++) {
+        fs.mkdirSync(path.join(dir, `svc-${n}`), { recursive: true });
+        fs.writeFileSync(
+            path.join(dir, `svc-${n}`, "Dockerfile"),
+            [
+                "# syntax=docker/dockerfile:1",
+                `ARG GO_VERSION=1.23.${n}`,
+                `FROM golang:\${GO_VERSION}-bookworm@${DIGEST} AS build`,
+                "WORKDIR /src",
+                "ENV CGO_ENABLED=0",
+                "COPY . .",
+                `RUN go build -trimpath -o /out/svc-${n} ./cmd/svc-${n}`,
+                `FROM gcr.io/distroless/static-debian12:nonroot@${DIGEST}`,
+                n % 2 === 0 ? "ENV TZ=Europe/Berlin" : "ENV TZ=Asia/Tokyo",
+                `COPY --from=build /out/svc-${n} /svc`,
+                n % 5 === 4 ? "USER root" : "USER 65532:65532",
+                'ENTRYPOINT ["/svc"]',
+                "",
+            ].join("\n"),
+        );
+    }
+    return Array.from({ length: count }, (_, i) => ({
+        type: "docker:index/image:Image",
+        name: `svc-${i}`,
+        props: {
+            imageName: `ghcr.io/acme/svc-${i}:1.0.${i}`,
+            build: { context: `svc-${i % distinct}`, dockerfile: `svc-${i % distinct}/Dockerfile`, platform: "linux/amd64", args: { GO_VERSION: "1.23.4" } },
+            buildOnPreview: false,
+            skipPush: false,
+        },
+    }));
+}
+
+interface ImageFigures {
+    guard: number;
+    empty: number;
+    parses: number;
+    violations: number;
+}
+
+/** 100 image resources over 10 distinct Dockerfiles: per-resource time, and how often each file is parsed. */
+async function imageBench(dirs: { guard: string; empty: string }): Promise<ImageFigures> {
+    const program = fs.mkdtempSync(path.join(os.tmpdir(), "go-service-guard-bench-program-"));
+    try {
+        const resources = imageResources(program);
+        const env = { GO_SERVICE_GUARD_PROGRAM_DIR: program, GO_SERVICE_GUARD_DEBUG: "parse" };
+        const start = async (dir: string) => {
+            const pack = await PackProcess.start(dir, env);
+            const info = await pack.getAnalyzerInfo();
+            await pack.configureStack();
+            await pack.configure(reconcileConfig(info, {}));
+            return pack;
+        };
+        const packs = { guard: await start(dirs.guard), empty: await start(dirs.empty) };
+        try {
+            let violations = 0;
+            for (const r of resources) {
+                violations += (await packs.guard.analyze(r)).diagnostics.length;
+            }
+            const rounds = { guard: [] as number[], empty: [] as number[] };
+            for (let round = 0; round < ROUNDS; round++) {
+                for (const key of ["guard", "empty"] as const) {
+                    rounds[key].push(await timeSequential(packs[key], resources));
+                }
+            }
+            const parses = packs.guard.stderr.split("\n").filter((l) => l.includes("go-service-guard: parsed")).length;
+            return { guard: median(rounds.guard), empty: median(rounds.empty), parses, violations };
+        } finally {
+            await packs.guard.stop();
+            await packs.empty.stop();
+        }
+    } finally {
+        fs.rmSync(program, { recursive: true, force: true });
     }
 }
 
@@ -302,6 +380,16 @@ async function main(argv: string[]): Promise<number> {
         console.log(
             `  (go-service-guard reported ${analyze.guard.diagnostics} violations on ${analyze.guard.failingResources} Deployments; ` +
                 `the empty pack ${analyze.empty.diagnostics})`,
+        );
+        console.log("");
+        const images = await imageBench({ guard: packDir, empty: emptyDir });
+        console.log(`Analyze over gRPC, 100 docker.Image resources over 10 distinct Dockerfiles, mean per resource, median of ${ROUNDS} rounds`);
+        console.log(`  go-service-guard   ${us(images.guard)}`);
+        console.log(`  empty pack         ${us(images.empty)}`);
+        console.log(`  ratio              ${x(images.guard / images.empty).padStart(9)}`);
+        console.log(
+            `  Dockerfile parses: ${images.parses} for ${(ROUNDS + 1) * 100} analyses of 100 resources over 10 files ` +
+                `(each distinct file parsed once); ${images.violations} violations`,
         );
         console.log("");
         const metText = (ok: boolean) => (ok ? "met" : "NOT met");

@@ -111,7 +111,14 @@ export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
         validateResource: async (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             const evaluation = await evaluate(rule, { type: args.type, props: args.props, name: args.name }, args.getConfig());
             if (evaluation.kind === "notApplicable") {
-                args.notApplicable(evaluation.reason);
+                // Most policies are not applicable to most resources: skip the stack trace of the SDK's signal.
+                const limit = Error.stackTraceLimit;
+                Error.stackTraceLimit = 0;
+                try {
+                    args.notApplicable(evaluation.reason);
+                } finally {
+                    Error.stackTraceLimit = limit;
+                }
             } else {
                 for (const message of evaluation.messages) {
                     reportViolation(message);

@@ -3,7 +3,7 @@
 // strings; the provider SDKs are never loaded at run time.
 import * as fs from "fs";
 import * as path from "path";
-import { Build, BuildOptions, parseDockerfile, ParsedDockerfile, resolveBuild } from "../model/dockerfile";
+import { Build, BuildOptions, dockerfileParseCount, parseDockerfile, ParsedDockerfile, resolveBuild } from "../model/dockerfile";
 import { asArray, asObject, asString, has, Obj, show } from "../model/values";
 import { programDir, PROGRAM_DIR_VARIABLE } from "./program-dir";
 import type { Exemption, ResourceInput, Subject, Target } from "./rule";
@@ -15,6 +15,8 @@ export const IMAGE_TYPES: Record<string, string> = {
 };
 
 const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+/** GO_SERVICE_GUARD_DEBUG=parse logs every Dockerfile parse (not cache hit) to stderr. */
+const DEBUG_PARSES = (process.env.GO_SERVICE_GUARD_DEBUG ?? "").split(",").includes("parse");
 const REMOTE = /^(https?:\/\/|git:\/\/|git@|ssh:\/\/|github\.com\/)/;
 
 export type Loaded =
@@ -155,7 +157,11 @@ async function load(located: Located, type: string, props: Obj): Promise<Loaded>
             return { kind: "unreadable", problem, tried: [file], how: located.how };
         }
     }
+    const before = dockerfileParseCount();
     const parsed = parseDockerfile(text);
+    if (DEBUG_PARSES && dockerfileParseCount() > before) {
+        console.error(`go-service-guard: parsed ${located.display} (sha256 ${parsed.hash.slice(0, 12)}); ${dockerfileParseCount()} parse(s) so far`);
+    }
     if (parsed.errors.length > 0) {
         return { kind: "unreadable", problem: `the Dockerfile does not parse: ${parsed.errors.slice(0, 3).join("; ")}`, tried: located.file ? [located.file] : [] };
     }
