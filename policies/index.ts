@@ -8,6 +8,7 @@ import dockerfileReadable from "./dockerfile/readable";
 import dockerfileStaticGoBuild from "./dockerfile/static-go-build";
 import dockerfileTimezone from "./dockerfile/timezone";
 import type { PackRule } from "./pulumi/rule";
+import imageSignature from "./signature/image-signature";
 import workloadTimezone from "./stack/workload-timezone";
 import workloadGomemlimit from "./workload/gomemlimit";
 import workloadImagePinned from "./workload/image-pinned";
@@ -31,5 +32,6 @@ export const rules: readonly PackRule[] = [
     dockerfileLocale,
     dockerfileExecForm,
     dockerfileGoEnv,
+    imageSignature,
     workloadTimezone,
 ];

@@ -11,6 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { PackProcess, reconcileConfig, ResourceToAnalyze } from "./lib/analyzer";
 import { checkPackBuilt, findPackDir } from "./preview";
+import { pushBlob, pushImage, pushManifest, startLocalRegistry } from "../tests/registry/local-registry";
+import { generateKeyPair, legacySignatureManifest, legacySignatureTag, signLegacy, simpleSigningPayload } from "../tests/signature-fixtures/sign";
 
 const USAGE = `Usage: npm run bench [-- --cold-runs <n>] [--resources <n>]
 
@@ -315,6 +317,72 @@ async function imageBench(dirs: { guard: string; empty: string }): Promise<Image
     }
 }
 
+interface SignatureFigures {
+    wallMs: number;
+    requests: number;
+    violations: number;
+}
+
+/** 200 workloads sharing 20 signed digests on a local registry: wall time, and registry requests made. */
+async function signatureBench(packDir: string): Promise<SignatureFigures | string> {
+    if (!fs.existsSync("/usr/bin/docker-registry")) {
+        return "skipped: Debian's docker-registry is not installed (.ci/run installs it)";
+    }
+    const registry = await startLocalRegistry();
+    try {
+        const signer = generateKeyPair();
+        const digests: string[] = [];
+        for (let i = 0; i < 20; i++) {
+            const repo = `bench/svc-${i}`;
+            const image = await pushImage(registry.host, repo);
+            const payload = simpleSigningPayload(`${registry.host}/${repo}`, image.digest);
+            const manifest = legacySignatureManifest([{ payload, signatureB64: signLegacy(payload, signer.privateKey) }]);
+            for (const b of manifest.blobs) {
+                await pushBlob(registry.host, repo, b.bytes);
+            }
+            await pushManifest(registry.host, repo, legacySignatureTag(image.digest), manifest.bytes, manifest.mediaType);
+            digests.push(`${registry.host}/${repo}@${image.digest}`);
+        }
+        const pack = await PackProcess.start(packDir, { GO_SERVICE_GUARD_DEBUG: "registry" });
+        try {
+            const info = await pack.getAnalyzerInfo();
+            await pack.configureStack();
+            await pack.configure(
+                reconcileConfig(info, {
+                    "image-signature": {
+                        requirements: [{ images: [`${registry.host}/**`], keys: [signer.publicPem] }],
+                        insecureRegistries: [registry.host],
+                    },
+                }),
+            );
+            const resources = Array.from({ length: 200 }, (_, i) => {
+                const r = deployment(i);
+                const spec = (r.props as Props).spec.template.spec as Props;
+                spec.containers[0].image = digests[i % digests.length];
+                return r;
+            });
+            let next = 0;
+            let violations = 0;
+            const start = now();
+            await Promise.all(
+                Array.from({ length: CONCURRENCY }, async () => {
+                    while (next < resources.length) {
+                        const result = await pack.analyze(resources[next++]);
+                        violations += result.diagnostics.filter((d) => d.policyName === "image-signature").length;
+                    }
+                }),
+            );
+            const wallMs = now() - start;
+            const requests = pack.stderr.split("\n").filter((l) => l.includes("go-service-guard: registry request")).length;
+            return { wallMs, requests, violations };
+        } finally {
+            await pack.stop();
+        }
+    } finally {
+        await registry.stop();
+    }
+}
+
 function verdict(ratio: number, target: number): string {
     return `target ≤ ${target}×: ${ratio <= target ? "met" : "NOT met"}`;
 }
@@ -391,6 +459,14 @@ async function main(argv: string[]): Promise<number> {
             `  Dockerfile parses: ${images.parses} for ${(ROUNDS + 1) * 100} analyses of 100 resources over 10 files ` +
                 `(each distinct file parsed once); ${images.violations} violations`,
         );
+        console.log("");
+        const signatures = await signatureBench(packDir);
+        console.log("image-signature: 200 Deployments sharing 20 signed digests on a local registry (8 concurrent Analyze calls)");
+        if (typeof signatures === "string") {
+            console.log(`  ${signatures}`);
+        } else {
+            console.log(`  wall time ${signatures.wallMs.toFixed(0)} ms, ${signatures.requests} registry requests (${(signatures.requests / 20).toFixed(1)} per digest: each digest verified once), ${signatures.violations} violations`);
+        }
         console.log("");
         const metText = (ok: boolean) => (ok ? "met" : "NOT met");
         console.log(

@@ -24,7 +24,13 @@ export function isUnknownValueError(e: unknown): boolean {
 }
 
 export type Evaluation =
-    | { readonly kind: "violations"; readonly findings: readonly Finding[]; readonly messages: readonly string[] }
+    | {
+          readonly kind: "violations";
+          readonly findings: readonly Finding[];
+          readonly messages: readonly string[];
+          /** A preview-unknown value stopped part of the check: report the messages, then rethrow it. */
+          readonly incomplete?: Error;
+      }
     | { readonly kind: "notApplicable"; readonly reason: string };
 
 /**
@@ -62,7 +68,8 @@ export async function evaluate(rule: AnyRule, resource: ResourceInput, givenConf
               ]
             : result;
         const note = named ? ` (${exemption.source} names ${rule.name} but is ignored: ${exemption.missingReasonHint}.)` : "";
-        return { kind: "violations", findings, messages: findings.map((f) => formatFinding(label, f) + note) };
+        const incomplete = (model as { unknown?: Error }).unknown;
+        return { kind: "violations", findings, messages: findings.map((f) => formatFinding(label, f) + note), incomplete };
     } catch (e) {
         if (isUnknownValueError(e)) {
             throw e;
@@ -122,6 +129,9 @@ export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
             } else {
                 for (const message of evaluation.messages) {
                     reportViolation(message);
+                }
+                if (evaluation.incomplete) {
+                    throw evaluation.incomplete; // the SDK adds its advisory "can't run … during preview"
                 }
             }
         },

@@ -28,6 +28,20 @@ function workloadsNotApplicable(type: string): NotApplicable[] {
     return WORKLOAD_POLICIES.map((policyName) => ({ policyName, reason: `${policyName} applies to ${WORKLOADS}, not to ${type}` }));
 }
 
+/** What image-signature applies to, as its not-applicable reason says it. */
+const SIGNED_IMAGES = "container images of Kubernetes workloads, docker.Container images and docker.RemoteImage names";
+
+/**
+ * image-signature under the default config: a docker.RemoteImage pulls an image it would check, but no requirement
+ * is configured; the build-only resources run or pull nothing it checks.
+ */
+function signatureNotApplicable(type: string): NotApplicable {
+    const reason = type === TYPES.remoteImage
+        ? "no signature requirements are configured (requirements is empty)"
+        : `image-signature applies to ${SIGNED_IMAGES}, not to ${type}`;
+    return { policyName: "image-signature", reason };
+}
+
 /** Every Dockerfile policy not applicable for the same reason. */
 function everyDockerfilePolicy(reason: string): NotApplicable[] {
     return DOCKERFILE_POLICIES.map((policyName) => ({ policyName, reason }));
@@ -144,12 +158,16 @@ function assertDiagnostics(pack: Pack, result: AnalyzeResult, expected: Expected
 }
 
 /**
- * The whole verdict on one image resource: exactly these diagnostics, and exactly the workload policies plus
- * `dockerfileNotApplicable` reported not applicable.
+ * The whole verdict on one image resource: exactly these diagnostics, and exactly the workload policies,
+ * `dockerfileNotApplicable` and image-signature reported not applicable.
  */
 function assertVerdict(pack: Pack, result: AnalyzeResult, type: string, expected: Expected[], dockerfileNotApplicable: NotApplicable[] = []): void {
     assertDiagnostics(pack, result, expected);
-    assert.deepStrictEqual(result.notApplicable, [...workloadsNotApplicable(type), ...dockerfileNotApplicable], `not-applicable differs; got:\n${render(result)}`);
+    assert.deepStrictEqual(
+        result.notApplicable,
+        [...workloadsNotApplicable(type), ...dockerfileNotApplicable, signatureNotApplicable(type)],
+        `not-applicable differs; got:\n${render(result)}`,
+    );
 }
 
 function analyze(pack: Pack, type: string, props: Props, name = NAME): Promise<AnalyzeResult> {

@@ -18,10 +18,10 @@ import {
     UNKNOWN,
 } from "../../scripts/lib/analyzer";
 import { deploymentWith, goPodSpec, IMAGE, KINDS, Props, workload } from "../fixtures/workloads";
-import { ALL_POLICIES, DOCKERFILE_POLICIES, RESOURCE_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
+import { ALL_POLICIES, DOCKERFILE_POLICIES, RESOURCE_POLICIES, SIGNATURE_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
 import { PACK_DIR } from "../paths";
 
-/** Every policy, in the order GetAnalyzerInfo lists them: workload, Dockerfile, then the stack policy. */
+/** Every policy, in the order GetAnalyzerInfo lists them: workload, Dockerfile, image signature, then the stack policy. */
 const POLICIES = ALL_POLICIES;
 
 /** What the Dockerfile policies apply to, as their not-applicable reasons say it. */
@@ -32,6 +32,19 @@ type NotApplicable = { policyName: string; reason: string };
 /** Each Dockerfile policy, in order, legitimately not applicable to a resource of `type` that builds no image. */
 function dockerfileNotApplicable(type: string): NotApplicable[] {
     return DOCKERFILE_POLICIES.map((policyName) => ({ policyName, reason: `${policyName} applies to ${IMAGE_BUILDS}, not to ${type}` }));
+}
+
+/** What image-signature applies to, as its not-applicable reason says it. */
+const SIGNED_IMAGES = "container images of Kubernetes workloads, docker.Container images and docker.RemoteImage names";
+/** Why image-signature checks nothing under the default config, on a resource it applies to. */
+const NO_REQUIREMENTS = "no signature requirements are configured (requirements is empty)";
+
+/** image-signature on a workload under the default config: it applies, but no requirement asks for anything. */
+const SIGNATURE_UNCONFIGURED: NotApplicable = { policyName: "image-signature", reason: NO_REQUIREMENTS };
+
+/** image-signature on a resource of `type` that runs or pulls no image. */
+function signatureNotApplicable(type: string): NotApplicable {
+    return { policyName: "image-signature", reason: `image-signature applies to ${SIGNED_IMAGES}, not to ${type}` };
 }
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -170,13 +183,14 @@ describe("policy pack over the Analyzer protocol", function () {
 
     /**
      * Asserts the exact not-applicable list of a workload: `workloadEntries` (none unless a case says so), then every
-     * Dockerfile policy with its reason. Analyze never runs the stack policy, so it is never listed.
+     * Dockerfile policy with its reason, then image-signature with no requirements configured (the default config).
+     * Analyze never runs the stack policy, so it is never listed.
      */
     function assertNotApplicable(result: AnalyzeResult, type = DEPLOYMENT, workloadEntries: NotApplicable[] = []): void {
         assert.deepStrictEqual(
             result.notApplicable,
-            [...workloadEntries, ...dockerfileNotApplicable(type)],
-            "only the listed workload policies and the Dockerfile policies may report not-applicable",
+            [...workloadEntries, ...dockerfileNotApplicable(type), SIGNATURE_UNCONFIGURED],
+            "only the listed workload policies, the Dockerfile policies and the unconfigured image-signature may report not-applicable",
         );
     }
 
@@ -188,9 +202,10 @@ describe("policy pack over the Analyzer protocol", function () {
             assert.strictEqual(info.supportsConfig, true);
         });
 
-        it("lists exactly the fifteen policies (workload, Dockerfile, stack), in order, each mandatory", function () {
-            assert.strictEqual(POLICIES.length, 15);
-            assert.deepStrictEqual(POLICIES, [...WORKLOAD_POLICIES, ...DOCKERFILE_POLICIES, "workload-timezone"]);
+        it("lists exactly the sixteen policies (workload, Dockerfile, image signature, stack), in order, each mandatory", function () {
+            assert.strictEqual(POLICIES.length, 16);
+            assert.deepStrictEqual(SIGNATURE_POLICIES, ["image-signature"]);
+            assert.deepStrictEqual(POLICIES, [...WORKLOAD_POLICIES, ...DOCKERFILE_POLICIES, "image-signature", "workload-timezone"]);
             assert.deepStrictEqual(info.policies.map((p) => p.name), POLICIES);
             assert.deepStrictEqual(info.policies.map((p) => p.enforcementLevel), POLICIES.map(() => "mandatory"));
         });
@@ -380,7 +395,7 @@ describe("policy pack over the Analyzer protocol", function () {
                     assert.ok(n.reason.startsWith(`${n.policyName} applies to Kubernetes workloads (`), `${n.policyName}: ${n.reason}`);
                     assert.ok(n.reason.endsWith(`, not to ${type}`), `${n.policyName}: ${n.reason}`);
                 }
-                assert.deepStrictEqual(result.notApplicable.slice(WORKLOAD_POLICIES.length), dockerfileNotApplicable(type));
+                assert.deepStrictEqual(result.notApplicable.slice(WORKLOAD_POLICIES.length), [...dockerfileNotApplicable(type), signatureNotApplicable(type)]);
             });
         }
 

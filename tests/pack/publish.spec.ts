@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { PackProcess, reconcileConfig } from "../../scripts/lib/analyzer";
 import { GO_DOCKERFILE, inlineImage, TYPES, withLine } from "../fixtures/dockerfiles";
-import { ALL_POLICIES, DOCKERFILE_POLICIES, STACK_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
+import { ALL_POLICIES, DOCKERFILE_POLICIES, SIGNATURE_POLICIES, STACK_POLICIES, WORKLOAD_POLICIES } from "../fixtures/policy-names";
 import { deploymentWith } from "../fixtures/workloads";
 import { PACK_DIR, sourcePath } from "../paths";
 
@@ -17,6 +17,7 @@ const POLICIES = ALL_POLICIES;
 const POLICY_FILES: Record<string, string> = Object.fromEntries([
     ...WORKLOAD_POLICIES.map((name) => [name, `package/bin/policies/workload/${name.replace(/^workload-/, "")}.js`]),
     ...DOCKERFILE_POLICIES.map((name) => [name, `package/bin/policies/dockerfile/${name.replace(/^dockerfile-/, "")}.js`]),
+    ...SIGNATURE_POLICIES.map((name) => [name, `package/bin/policies/signature/${name}.js`]),
     ...STACK_POLICIES.map((name) => [name, `package/bin/policies/stack/${name}.js`]),
 ]);
 
@@ -147,7 +148,7 @@ describe("published package (npm pack)", function () {
             }
         });
 
-        it("starts and answers GetAnalyzerInfo with the fifteen policies", async function () {
+        it("starts and answers GetAnalyzerInfo with the sixteen policies", async function () {
             assert.ok(pack);
             const info = await pack.getAnalyzerInfo();
             assert.strictEqual(info.name, "go-service-guard");
@@ -170,8 +171,8 @@ describe("published package (npm pack)", function () {
             assert.match(result.diagnostics[0].message, /\nDeployment "checkout", container "api": resources\.requests\.cpu is not set\./);
             assert.deepStrictEqual(
                 result.notApplicable.map((n) => n.policyName),
-                DOCKERFILE_POLICIES,
-                "every Dockerfile policy is not applicable to a Deployment",
+                [...DOCKERFILE_POLICIES, "image-signature"],
+                "every Dockerfile policy, and image-signature without requirements, is not applicable to a Deployment",
             );
         });
 
@@ -181,7 +182,11 @@ describe("published package (npm pack)", function () {
             await pack.configure(reconcileConfig(info, {}));
             const compliant = await pack.analyze({ type: TYPES.dockerBuild, name: "api-image", props: inlineImage(GO_DOCKERFILE) });
             assert.deepStrictEqual(compliant.diagnostics, [], compliant.diagnostics.map((d) => d.message).join("\n"));
-            assert.deepStrictEqual(compliant.notApplicable.map((n) => n.policyName), WORKLOAD_POLICIES, "only the workload policies are not applicable to an image");
+            assert.deepStrictEqual(
+                compliant.notApplicable.map((n) => n.policyName),
+                [...WORKLOAD_POLICIES, "image-signature"],
+                "only the workload policies and image-signature are not applicable to an image build",
+            );
             const root = await pack.analyze({ type: TYPES.dockerBuild, name: "api-image", props: inlineImage(withLine(14, "USER 0")) });
             assert.deepStrictEqual(
                 root.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
@@ -189,7 +194,7 @@ describe("published package (npm pack)", function () {
                 root.diagnostics.map((d) => d.message).join("\n"),
             );
             assert.match(root.diagnostics[0].message, /\ndocker-build\.Image "api-image", inline Dockerfile line 14: USER 0 runs the image as root\./);
-            assert.deepStrictEqual(root.notApplicable.map((n) => n.policyName), WORKLOAD_POLICIES);
+            assert.deepStrictEqual(root.notApplicable.map((n) => n.policyName), [...WORKLOAD_POLICIES, "image-signature"]);
         });
     });
 });

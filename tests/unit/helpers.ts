@@ -11,7 +11,7 @@ const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy");
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type Outcome =
-    | { kind: "violations"; summaries: string[]; messages: string[] }
+    | { kind: "violations"; summaries: string[]; messages: string[]; incomplete?: string }
     | { kind: "notApplicable"; reason: string }
     | { kind: "unknown"; message: string };
 
@@ -22,7 +22,11 @@ export async function run(rule: AnyRule, type: string, props: unknown, config: R
         if (result.kind === "notApplicable") {
             return result;
         }
-        return { kind: "violations", summaries: result.findings.map(summarize), messages: [...result.messages] };
+        const outcome: Outcome = { kind: "violations", summaries: result.findings.map(summarize), messages: [...result.messages] };
+        if (result.incomplete) {
+            outcome.incomplete = result.incomplete.message;
+        }
+        return outcome;
     } catch (e) {
         if (e instanceof UnknownValueError) {
             return { kind: "unknown", message: (e as Error).message };
