@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumiTypes from "@pulumi/pulumi";
+import { PACK_DIR } from "./lib/paths";
 import {
     AnalyzerInfo, Diagnostic, PackProcess, PolicyConfigEntry, readConfigFile, reconcileConfig, ResourceToAnalyze, UNKNOWN,
 } from "./lib/analyzer";
@@ -55,16 +56,8 @@ export class UsageError extends Error {}
 class ArgumentError extends UsageError {}
 
 /** The pack's directory: the repository root, found from wherever the compiled script runs. */
-export function findPackDir(from: string = __dirname): string {
-    let dir = from;
-    while (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
-        const parent = path.dirname(dir);
-        if (parent === dir) {
-            throw new UsageError(`PulumiPolicy.yaml not found above ${from}`);
-        }
-        dir = parent;
-    }
-    return dir;
+export function findPackDir(): string {
+    return PACK_DIR;
 }
 
 /** Checks that the pack's compiled entry point exists, with a hint when it does not. */

@@ -5,7 +5,7 @@ import type {
 } from "@pulumi/policy";
 import { Finding, isNotApplicable } from "../model/finding";
 import { resolveConfig } from "./config";
-import type { AnyRule, AnyStackRule, Exemption, ResourceInput, StackFinding, StackResourceInput, Subject } from "./rule";
+import type { AnyRule, AnyStackRule, Exemption, ResourceInput, RuleMetadata, StackFinding, StackResourceInput, Subject } from "./rule";
 
 /** Where each policy is documented. */
 export const DOCS_URL = "https://github.com/go-service-guard/go-service-guard/blob/main/docs/policies.md";
@@ -74,12 +74,7 @@ export async function evaluate(rule: AnyRule, resource: ResourceInput, givenConf
         if (isUnknownValueError(e)) {
             throw e;
         }
-        const finding: Finding = {
-            where: "",
-            what: `${rule.name} could not evaluate this resource (${errorText(e)})`,
-            why: "a check that cannot run must not pass silently",
-            fix: "correct the resource's properties if they are malformed, or report the problem to the go-service-guard maintainers with this message",
-        };
+        const finding = internalError(rule.name, "this resource", e);
         return { kind: "violations", findings: [finding], messages: [formatFinding(label, finding)] };
     }
 }
@@ -104,8 +99,8 @@ function errorText(e: unknown): string {
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
-/** The @pulumi/policy resource policy for a rule, at level mandatory. */
-export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
+/** What every policy of the pack declares about itself, at level mandatory. */
+function policyMetadata(rule: RuleMetadata<unknown>) {
     return {
         name: rule.name,
         displayName: rule.displayName,
@@ -113,8 +108,25 @@ export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
         severity: rule.severity,
         remediationSteps: rule.remediationSteps,
         url: docsUrl(rule.name),
-        enforcementLevel: "mandatory",
+        enforcementLevel: "mandatory" as const,
         configSchema: rule.configSchema as ResourceValidationPolicy["configSchema"],
+    };
+}
+
+/** A check that could not run, as a finding (never a silent pass). */
+function internalError(ruleName: string, what: string, e: unknown): Finding {
+    return {
+        where: "",
+        what: `${ruleName} could not evaluate ${what} (${errorText(e)})`,
+        why: "a check that cannot run must not pass silently",
+        fix: `${what === "this resource" ? "correct the resource's properties if they are malformed, or " : ""}report the problem to the go-service-guard maintainers with this message`,
+    };
+}
+
+/** The @pulumi/policy resource policy for a rule, at level mandatory. */
+export function toResourcePolicy(rule: AnyRule): ResourceValidationPolicy {
+    return {
+        ...policyMetadata(rule),
         validateResource: async (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             const evaluation = await evaluate(rule, { type: args.type, props: args.props, name: args.name }, args.getConfig());
             if (evaluation.kind === "notApplicable") {
@@ -159,12 +171,7 @@ export async function evaluateStack(rule: AnyStackRule, resources: readonly Stac
         if (isUnknownValueError(e)) {
             throw e;
         }
-        const finding: Finding = {
-            where: "",
-            what: `${rule.name} could not evaluate the stack (${errorText(e)})`,
-            why: "a check that cannot run must not pass silently",
-            fix: "report the problem to the go-service-guard maintainers with this message",
-        };
+        const finding = internalError(rule.name, "the stack", e);
         return { findings: [{ urn: "", label: "stack", finding }], violations: [{ urn: "", message: formatFinding("stack", finding) }] };
     }
 }
@@ -172,14 +179,7 @@ export async function evaluateStack(rule: AnyStackRule, resources: readonly Stac
 /** The @pulumi/policy stack policy for a stack rule, at level mandatory. */
 export function toStackPolicy(rule: AnyStackRule): StackValidationPolicy {
     return {
-        name: rule.name,
-        displayName: rule.displayName,
-        description: rule.description,
-        severity: rule.severity,
-        remediationSteps: rule.remediationSteps,
-        url: docsUrl(rule.name),
-        enforcementLevel: "mandatory",
-        configSchema: rule.configSchema as StackValidationPolicy["configSchema"],
+        ...policyMetadata(rule),
         validateStack: async (args: StackValidationArgs, reportViolation: ReportViolation) => {
             const resources = args.resources.map((r) => ({ type: r.type, props: r.props, name: r.name, urn: r.urn }));
             const evaluation = await evaluateStack(rule, resources, args.getConfig());

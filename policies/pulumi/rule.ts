@@ -43,13 +43,17 @@ export interface Target<M extends Subject> {
     unchecked?(model: M): string | undefined;
 }
 
-export interface Rule<M extends Subject, C> {
+/** What every policy declares about itself, once, beside its code. */
+export interface RuleMetadata<C> {
     readonly name: string;
     readonly displayName: string;
     readonly description: string;
     readonly severity: Severity;
     readonly remediationSteps: string;
     readonly configSchema: { readonly properties: { readonly [K in keyof C]: ConfigProperty } };
+}
+
+export interface Rule<M extends Subject, C> extends RuleMetadata<C> {
     readonly target: Target<M>;
     check(model: M, config: C): RuleResult | Promise<RuleResult>;
 }
@@ -76,13 +80,7 @@ export interface StackFinding {
 }
 
 /** A policy over the whole stack (runs once, after every resource is known). */
-export interface StackRule<S, C> {
-    readonly name: string;
-    readonly displayName: string;
-    readonly description: string;
-    readonly severity: Severity;
-    readonly remediationSteps: string;
-    readonly configSchema: { readonly properties: { readonly [K in keyof C]: ConfigProperty } };
+export interface StackRule<S, C> extends RuleMetadata<C> {
     /** For docs: what the policy looks at. */
     readonly appliesTo: string;
     /** Builds the stack model from the resources (Pulumi specifics stay here). */
