@@ -18,7 +18,7 @@ export default defineRule<ImageBuild, Record<string, never>>({
         const findings: Finding[] = [];
         for (const stage of build.feeders) {
             for (const d of stage.definitions) {
-                if (d.kind !== "ENV" || d.inherited || d.value === undefined) {
+                if (d.kind !== "ENV" || d.inherited || (d.name !== "GOMEMLIMIT" && d.name !== "GOGC") || d.value === undefined) {
                     continue;
                 }
                 const where = model.at(d.line);

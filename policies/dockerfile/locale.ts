@@ -99,9 +99,9 @@ function generation(stage: Stage, locale: string): { stage: Stage; line: number 
     const lang = language(locale);
     const codeset = locale.includes(".") ? normalizeCodeset(locale.split(".")[1].split("@")[0]) : undefined;
     const mentions = (text: string) => {
-        const pattern = new RegExp(`\\b${lang.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.([A-Za-z0-9-]+))?`, "g");
+        const pattern = new RegExp(`\\b${lang.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.([A-Za-z0-9-]+))?(?![A-Za-z0-9_@.-])`, "g");
         for (const m of text.matchAll(pattern)) {
-            if (codeset === undefined || m[1] === undefined || normalizeCodeset(m[1]) === codeset) {
+            if (codeset === undefined ? m[1] === undefined : m[1] === undefined || normalizeCodeset(m[1]) === codeset) {
                 return true;
             }
         }

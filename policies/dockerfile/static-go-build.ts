@@ -5,7 +5,6 @@ import { defineRule } from "../pulumi/rule";
 import { ImageBuild, imageBuildTarget } from "../pulumi/image-target";
 import { commandText, onBuild } from "./common";
 
-const GO_BUILD = /\bgo\s+(build|install)\b/;
 
 export default defineRule<ImageBuild, Record<string, never>>({
     name: "dockerfile-static-go-build",
@@ -30,18 +29,17 @@ export default defineRule<ImageBuild, Record<string, never>>({
                     continue;
                 }
                 const text = commandText(instruction.text);
-                const m = GO_BUILD.exec(text);
-                if (!m) {
-                    continue;
-                }
-                const verdict = cgo(stage, text.slice(0, m.index), instruction.line);
-                if (verdict !== "0") {
-                    findings.push({
-                        where: model.at(instruction.line),
-                        what: `go ${m[1]} in ${stage.label} runs ${verdict === "1" ? "with CGO_ENABLED=1" : "without CGO_ENABLED=0"}, and the final image builds on ${describeBase(build.finalBase)}, which has no C library`,
-                        why: "a cgo binary (the default wherever a C compiler is installed, e.g. golang:<version>-bookworm) links libc dynamically and fails at start with \"no such file or directory\" because the loader is missing",
-                        fix: `set ENV CGO_ENABLED=0 in ${stage.label} or run CGO_ENABLED=0 go ${m[1]} …`,
-                    });
+                for (const m of text.matchAll(/\bgo\s+(build|install)\b/g)) {
+                    const verdict = cgo(stage, text.slice(0, m.index), instruction.line);
+                    if (verdict !== "0") {
+                        findings.push({
+                            where: model.at(instruction.line),
+                            what: `go ${m[1]} in ${stage.label} runs ${verdict === "1" ? "with CGO_ENABLED=1" : "without CGO_ENABLED=0"}, and the final image builds on ${describeBase(build.finalBase)}, which has no C library`,
+                            why: "a cgo binary (the default wherever a C compiler is installed, e.g. golang:<version>-bookworm) links libc dynamically and fails at start with \"no such file or directory\" because the loader is missing",
+                            fix: `set ENV CGO_ENABLED=0 in ${stage.label} or run CGO_ENABLED=0 go ${m[1]} …`,
+                        });
+                        break; // one finding per RUN line
+                    }
                 }
             }
         }

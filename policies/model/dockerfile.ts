@@ -280,6 +280,11 @@ export interface Build {
 
 export type BuildResult = { ok: true; build: Build } | { ok: false; error: string };
 
+/** The predefined platform ARGs (TARGETARCH, BUILDPLATFORM, …), computed on first use. */
+interface PlatformArgs {
+    get(name: string): string | undefined;
+}
+
 const PLATFORM_ARGS = ["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"];
 
 function platformArgs(platform: string | undefined): Map<string, string> {
@@ -308,7 +313,8 @@ export function resolveBuild(file: ParsedDockerfile, options: BuildOptions): Bui
     if (file.stages.length === 0) {
         return { ok: false, error: file.errors.join("; ") || "no FROM instruction" };
     }
-    const platform = platformArgs(options.platform);
+    let platformCache: Map<string, string> | undefined;
+    const platform: PlatformArgs = { get: (name) => (platformCache ??= platformArgs(options.platform)).get(name) };
     // Global scope: ARGs before the first FROM, overridden by build args (read only when used).
     const globals = new Map<string, () => string | undefined>();
     const globalLookup = (name: string) => (globals.has(name) ? globals.get(name)!() : PLATFORM_ARGS.includes(name) ? platform.get(name) : undefined);
@@ -399,7 +405,7 @@ function stageDefinitions(
     parent: Stage | undefined,
     options: BuildOptions,
     globals: Map<string, () => string | undefined>,
-    platform: Map<string, string>,
+    platform: PlatformArgs,
     escape: string,
 ): Definition[] {
     const definitions: Definition[] = [];

@@ -24,8 +24,18 @@ export function hasEnvFrom(container: Record<string, unknown>): boolean {
 export function resolveEnv(container: Record<string, unknown>, name: string): EnvValue {
     const entries = asArray(container.env);
     const index = lastIndexOf(entries, name, entries.length);
-    return index < 0 ? { kind: "unset" } : resolveEntry(container, entries, index, 0);
+    return index < 0 ? { kind: "unset" } : resolveEntry({ container, entries, memo: new Map() }, index, 0);
 }
+
+/** One resolution: each entry is expanded at most once, as the kubelet expands each entry once. */
+interface Resolution {
+    readonly container: Record<string, unknown>;
+    readonly entries: unknown[];
+    readonly memo: Map<number, EnvValue>;
+}
+
+/** Longest value an expansion may produce; beyond it the value is reported as it stands. */
+const MAX_EXPANDED = 4096;
 
 function lastIndexOf(entries: unknown[], name: string, before: number): number {
     for (let i = before - 1; i >= 0; i--) {
@@ -36,7 +46,17 @@ function lastIndexOf(entries: unknown[], name: string, before: number): number {
     return -1;
 }
 
-function resolveEntry(container: Record<string, unknown>, entries: unknown[], index: number, depth: number): EnvValue {
+function resolveEntry(r: Resolution, index: number, depth: number): EnvValue {
+    let value = r.memo.get(index);
+    if (!value) {
+        value = computeEntry(r, index, depth);
+        r.memo.set(index, value);
+    }
+    return value;
+}
+
+function computeEntry(r: Resolution, index: number, depth: number): EnvValue {
+    const { container, entries } = r;
     const entry = asObject(entries[index]) ?? {};
     if (has(entry, "valueFrom") && entry.valueFrom !== null && entry.valueFrom !== undefined) {
         const from = asObject(entry.valueFrom) ?? {};
@@ -66,10 +86,10 @@ function resolveEntry(container: Record<string, unknown>, entries: unknown[], in
     if (typeof value !== "string") {
         return { kind: "other", description: `a ${typeof value} value (${show(value)}) where a string is required` };
     }
-    if (depth > 8 || !value.includes("$(")) {
+    if (depth > 64 || !value.includes("$(")) {
         return { kind: "literal", value, raw: value, downwardApi: false };
     }
-    return expand(container, entries, index, value, depth);
+    return expand(r, index, value, depth);
 }
 
 /**
@@ -77,7 +97,8 @@ function resolveEntry(container: Record<string, unknown>, entries: unknown[], in
  * A reference to a resourceFieldRef is replaced by the number the kubelet writes. A reference that
  * cannot be resolved stays as written, exactly like the kubelet leaves it.
  */
-function expand(container: Record<string, unknown>, entries: unknown[], index: number, raw: string, depth: number): EnvValue {
+function expand(r: Resolution, index: number, raw: string, depth: number): EnvValue {
+    const { container, entries } = r;
     let indirect: string | undefined;
     let downwardApi = false;
     const value = raw.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) => {
@@ -91,7 +112,7 @@ function expand(container: Record<string, unknown>, entries: unknown[], index: n
             }
             return match;
         }
-        const resolved = resolveEntry(container, entries, source, depth + 1);
+        const resolved = resolveEntry(r, source, depth + 1);
         switch (resolved.kind) {
             case "literal":
                 downwardApi ||= resolved.downwardApi;
@@ -113,7 +134,10 @@ function expand(container: Record<string, unknown>, entries: unknown[], index: n
                 return match;
         }
     });
-    return indirect ? { kind: "indirect", description: indirect } : { kind: "literal", value, raw, downwardApi };
+    if (indirect) {
+        return { kind: "indirect", description: indirect };
+    }
+    return { kind: "literal", value: value.length > MAX_EXPANDED ? value.slice(0, MAX_EXPANDED) : value, raw, downwardApi };
 }
 
 /**

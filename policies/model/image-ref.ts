@@ -33,8 +33,12 @@ function precheck(text: string): string | undefined {
     const at = text.indexOf("@");
     let rest = text;
     if (at >= 0) {
-        if (!DIGEST.test(text.slice(at + 1))) {
+        const digest = text.slice(at + 1);
+        if (!DIGEST.test(digest)) {
             return "invalid digest format";
+        }
+        if (digest.startsWith("sha256:") && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+            return "invalid digest format: a sha256 digest is 64 lowercase hex characters";
         }
         rest = text.slice(0, at);
     }
@@ -73,6 +77,10 @@ export function parseImageRef(text: unknown): ImageRefResult {
     }
     if (text.length > 1024) {
         return { ok: false, error: "the image reference is longer than any registry accepts" };
+    }
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(text);
+    if (scheme) {
+        return { ok: false, error: `invalid reference format: ${scheme[1]}:// is a build tool's placeholder (ko, skaffold), not an image reference; the real reference is substituted before deploy` };
     }
     const problem = precheck(text);
     if (problem) {

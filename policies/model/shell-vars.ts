@@ -67,15 +67,27 @@ export function expandVariables(text: string, lookup: Lookup, escape = "\\", dep
 }
 
 const MAX_TRANSFORM = 1000;
+/** Bound on wildcard comparison steps for one substitution; past it the value stays as written. */
+const MAX_STEPS = 200_000;
+
+class Budget {
+    steps = 0;
+    spend(n: number): boolean {
+        this.steps += n;
+        return this.steps <= MAX_STEPS;
+    }
+}
 
 /** Prefix/suffix removal and replacement with shell glob patterns (`*`, `?`). */
 function transform(value: string, op: string, word: string): string {
     if (value.length > MAX_TRANSFORM) {
         return value;
     }
+    const budget = new Budget();
+    const matches = (pattern: string, text: string): boolean | undefined => wildcard(pattern, text, budget);
     if (op === "/" || op === "//") {
         const slash = word.search(/(?<!\\)\//);
-        const pattern = glob((slash >= 0 ? word.slice(0, slash) : word).replace(/\\\//g, "/"));
+        const pattern = (slash >= 0 ? word.slice(0, slash) : word).replace(/\\\//g, "/");
         const replacement = slash >= 0 ? word.slice(slash + 1) : "";
         let out = "";
         let i = 0;
@@ -84,7 +96,11 @@ function transform(value: string, op: string, word: string): string {
             let end = -1;
             if (!(replaced && op === "/")) {
                 for (let j = value.length; j > i; j--) {
-                    if (pattern.test(value.slice(i, j))) {
+                    const m = matches(pattern, value.slice(i, j));
+                    if (m === undefined) {
+                        return value;
+                    }
+                    if (m) {
                         end = j;
                         break;
                     }
@@ -101,21 +117,49 @@ function transform(value: string, op: string, word: string): string {
         }
         return out;
     }
-    const pattern = glob(word);
     const lengths = [...Array(value.length + 1).keys()];
     const order = op.length === 2 ? lengths.reverse() : lengths;
     for (const n of order) {
-        if (op.startsWith("#") && pattern.test(value.slice(0, n))) {
-            return value.slice(n);
+        const part = op.startsWith("#") ? value.slice(0, n) : value.slice(value.length - n);
+        const m = matches(word, part);
+        if (m === undefined) {
+            return value;
         }
-        if (op.startsWith("%") && pattern.test(value.slice(value.length - n))) {
-            return value.slice(0, value.length - n);
+        if (m) {
+            return op.startsWith("#") ? value.slice(n) : value.slice(0, value.length - n);
         }
     }
     return value;
 }
 
-function glob(pattern: string): RegExp {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    return new RegExp(`^${source}$`, "s");
+/**
+ * Whether `text` matches the glob (`*` any run, `?` one character), in linear time with
+ * backtracking to the last `*` only; undefined when the budget is spent.
+ */
+function wildcard(pattern: string, text: string, budget: Budget): boolean | undefined {
+    let p = 0;
+    let t = 0;
+    let star = -1;
+    let mark = 0;
+    while (t < text.length) {
+        if (!budget.spend(1)) {
+            return undefined;
+        }
+        if (p < pattern.length && (pattern[p] === "?" || pattern[p] === text[t])) {
+            p++;
+            t++;
+        } else if (p < pattern.length && pattern[p] === "*") {
+            star = p++;
+            mark = t;
+        } else if (star >= 0) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.length && pattern[p] === "*") {
+        p++;
+    }
+    return p === pattern.length;
 }

@@ -30,11 +30,8 @@ export function isKnownZone(tz: string): boolean {
     if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)*$/.test(name)) {
         return false;
     }
-    // Zone files are looked up by exact name: "Europe/BERLIN" is not found by Go.
-    if (name.split("/").some((segment) => segment.length >= 4 && segment === segment.toUpperCase() && /[A-Z]/.test(segment))) {
-        return false;
-    }
     try {
+        // Zone files are looked up by exact name: "Europe/BERLIN" resolves to Europe/Berlin in ICU but is not found by Go.
         // Backward-compatible links (US/Pacific, Asia/Calcutta) that ICU resolves.
         const resolved = new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
         return !(resolved.toLowerCase() === name.toLowerCase() && resolved !== name);

@@ -54,6 +54,12 @@ export interface Workload {
     readonly allContainers: readonly Container[];
     /** What makes the pod spec unreadable: no pod spec, no container list, entries that are not objects. */
     readonly shapeProblems: readonly string[];
+    /**
+     * Runs one independent part of a check (one container, say). A value unknown during preview stops
+     * that part only; `unknown` then holds it, and the policy reports the rest and says it could not run fully.
+     */
+    guard<T>(part: () => T): T | undefined;
+    readonly unknown: Error | undefined;
 }
 
 /** Whether objects of this kind carry a pod spec. */
@@ -65,8 +71,8 @@ export function isWorkloadKind(kind: string): boolean {
  * The model over a workload's properties (the Kubernetes JSON shape). `partial` marks patches,
  * which set only some fields.
  */
-export function createWorkload(kind: string, partial: boolean, props: unknown, resourceName: string): Workload {
-    return new WorkloadModel(kind, partial, props, resourceName);
+export function createWorkload(kind: string, partial: boolean, props: unknown, resourceName: string, isUnknown: (e: unknown) => boolean = () => false): Workload {
+    return new WorkloadModel(kind, partial, props, resourceName, isUnknown);
 }
 
 class WorkloadModel implements Workload {
@@ -78,7 +84,22 @@ class WorkloadModel implements Workload {
         readonly partial: boolean,
         private readonly props: unknown,
         readonly resourceName: string,
+        private readonly isUnknown: (e: unknown) => boolean,
     ) {}
+
+    unknown: Error | undefined;
+
+    guard<T>(part: () => T): T | undefined {
+        try {
+            return part();
+        } catch (e) {
+            if (!this.isUnknown(e)) {
+                throw e;
+            }
+            this.unknown ??= e as Error;
+            return undefined;
+        }
+    }
 
     get label(): string {
         return `${this.kind}${this.partial ? "Patch" : ""} "${this.resourceName}"`;

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Build, BuildOptions, dockerfileParseCount, parseDockerfile, ParsedDockerfile, resolveBuild } from "../model/dockerfile";
 import { asArray, asObject, asString, has, Obj, show } from "../model/values";
+import { isUnknownValueError } from "./adapter";
 import { programDir, PROGRAM_DIR_VARIABLE } from "./program-dir";
 import type { Exemption, ResourceInput, Subject, Target } from "./rule";
 
@@ -103,13 +104,33 @@ function locate(type: string, props: Obj): Located {
         // RemoteImage (v5) resolves the Dockerfile against the build context unless it is absolute.
         return fromProgram(path.isAbsolute(dockerfile) ? dockerfile : path.join(context, dockerfile));
     }
+    // docker.Image resolves build.dockerfile against the program directory, not the context; the
+    // context is read only when it decides where the Dockerfile is.
+    const dockerfile = build && has(build, "dockerfile") ? asString(build.dockerfile) : undefined;
+    if (dockerfile !== undefined) {
+        const context = knownOrUndefined(() => asString(build?.context));
+        if (context !== undefined && REMOTE.test(context)) {
+            return { remote: `the build context is remote (${context})`, display: context };
+        }
+        return fromProgram(dockerfile);
+    }
     const context = asString(build?.context) ?? ".";
     if (REMOTE.test(context)) {
         return { remote: `the build context is remote (${context})`, display: context };
     }
-    // docker.Image resolves build.dockerfile against the program directory, not the context.
-    const dockerfile = build && has(build, "dockerfile") ? asString(build.dockerfile) : undefined;
-    return fromProgram(dockerfile ?? path.join(context, "Dockerfile"));
+    return fromProgram(path.join(context, "Dockerfile"));
+}
+
+/** A value that only refines the answer: when it is unknown during preview, go on without it. */
+function knownOrUndefined<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            return undefined;
+        }
+        throw e;
+    }
 }
 
 function displayPath(dir: string, file: string, written: string): string {
@@ -124,6 +145,9 @@ async function readText(file: string): Promise<string> {
     if (stat.isDirectory()) {
         throw Object.assign(new Error("it is a directory"), { code: "EISDIR" });
     }
+    if (!stat.isFile()) {
+        throw new Error("it is not a regular file (a pipe, socket or device)");
+    }
     if (stat.size > MAX_DOCKERFILE_BYTES) {
         throw new Error(`it is ${stat.size} bytes, larger than any Dockerfile this pack reads (${MAX_DOCKERFILE_BYTES})`);
     }
@@ -131,12 +155,34 @@ async function readText(file: string): Promise<string> {
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
         return cached.text;
     }
-    const text = await fs.promises.readFile(file, "utf8");
+    const text = await readCapped(file);
     if (text.includes("\u0000")) {
         throw new Error("it is a binary file, not a Dockerfile");
     }
     contentCache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, text });
     return text;
+}
+
+/** Reads at most MAX_DOCKERFILE_BYTES, whatever the file claims its size is. */
+async function readCapped(file: string): Promise<string> {
+    const handle = await fs.promises.open(file, "r");
+    try {
+        const buffer = Buffer.alloc(MAX_DOCKERFILE_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+            if (bytesRead === 0) {
+                break;
+            }
+            length += bytesRead;
+            if (length > MAX_DOCKERFILE_BYTES) {
+                throw new Error(`it is larger than any Dockerfile this pack reads (${MAX_DOCKERFILE_BYTES} bytes)`);
+            }
+        }
+        return buffer.subarray(0, length).toString("utf8");
+    } finally {
+        await handle.close();
+    }
 }
 
 async function load(located: Located, type: string, props: Obj): Promise<Loaded> {
@@ -175,30 +221,29 @@ async function load(located: Located, type: string, props: Obj): Promise<Loaded>
 
 /** Build args, target, named contexts and platform, each read only when a rule needs it. */
 function buildOptions(type: string, props: Obj): BuildOptions {
-    const build = asObject(props.build);
-    let args: Obj | undefined;
-    let target: unknown;
-    let named: Obj | undefined;
-    let platform: unknown;
-    if (type === "docker-build:index:Image") {
-        args = asObject(props.buildArgs);
-        target = props.target;
-        named = asObject(asObject(props.context)?.named);
-        platform = asArray(props.platforms)[0];
-    } else if (type === "docker:index/remoteImage:RemoteImage") {
-        args = asObject(build?.buildArgs);
-        target = build?.target;
-        platform = build?.platform;
-    } else {
-        args = asObject(build?.args);
-        target = build?.target;
-        platform = build?.platform;
-    }
+    const build = () => asObject(props.build);
+    const fields =
+        type === "docker-build:index:Image"
+            ? { args: () => props.buildArgs, target: () => props.target, platform: () => asArray(props.platforms)[0] }
+            : type === "docker:index/remoteImage:RemoteImage"
+              ? { args: () => build()?.buildArgs, target: () => build()?.target, platform: () => build()?.platform }
+              : { args: () => build()?.args, target: () => build()?.target, platform: () => build()?.platform };
+    const named = () => (type === "docker-build:index:Image" ? asObject(asObject(props.context)?.named) : undefined);
     return {
-        buildArg: (name) => (args && has(args, name) ? stringOf(args[name]) : undefined),
-        target: asString(target),
-        namedContext: named ? (name) => (has(named, name) ? asString(asObject(named![name])?.location) : undefined) : undefined,
-        platform: asString(platform),
+        buildArg: (name) => {
+            const args = asObject(fields.args());
+            return args && has(args, name) ? stringOf(args[name]) : undefined;
+        },
+        get target() {
+            return asString(fields.target());
+        },
+        namedContext: (name) => {
+            const contexts = named();
+            return contexts && has(contexts, name) ? asString(asObject(contexts[name])?.location) : undefined;
+        },
+        get platform() {
+            return asString(fields.platform());
+        },
     };
 }
 

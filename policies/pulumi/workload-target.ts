@@ -1,6 +1,7 @@
 // Which Pulumi type tokens carry a pod spec. Tokens are matched as strings: the Kubernetes SDK is
 // never loaded at run time.
 import { createWorkload, isWorkloadKind, Workload, WORKLOAD_KINDS } from "../model/workload";
+import { isUnknownValueError } from "./adapter";
 import { annotationExemption } from "./exemptions";
 import type { ResourceInput, Target } from "./rule";
 
@@ -24,7 +25,7 @@ export const workloadTarget: Target<Workload> = {
     description: `Kubernetes workloads (${WORKLOAD_KINDS.join(", ")}, their legacy API versions and …Patch kinds)`,
     load(resource: ResourceInput): Workload | undefined {
         const k = workloadKindOf(resource.type);
-        return k ? createWorkload(k.kind, k.partial, resource.props, resource.name) : undefined;
+        return k ? createWorkload(k.kind, k.partial, resource.props, resource.name, isUnknownValueError) : undefined;
     },
     exemption(workload: Workload) {
         return annotationExemption(workload.metadata);

@@ -2,12 +2,12 @@
 // - legacy simple-signing layers of a `sha256-<hex>.sig` manifest, with the optional Rekor receipt
 //   (`dev.sigstore.cosign/bundle`: a SignedEntryTimestamp over the entry);
 // - Sigstore bundles (v0.3, DSSE envelope over an in-toto statement), verified with @sigstore/verify
-//   against a trust root built only from the configured Rekor keys.
+//   against a trust root built only from the configured Rekor keys and timestamp authorities.
 // Nothing here talks to a network: the caller fetches the bytes, this module judges them.
-import { createHash, createPublicKey, KeyObject, verify as cryptoVerify } from "crypto";
+import { createHash, createPublicKey, KeyObject, verify as cryptoVerify, X509Certificate } from "crypto";
 import { bundleFromJSON } from "@sigstore/bundle";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
-import type { SignedEntity } from "@sigstore/verify";
+import type { SignedEntity, TrustMaterial } from "@sigstore/verify";
 
 /** The public-good Rekor log key (rekor.sigstore.dev; log ID c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d). */
 export const PUBLIC_GOOD_REKOR_KEY = [
@@ -41,7 +41,7 @@ export interface VerifiedSignature {
     readonly keyIndex: number;
     /** The best time available: the verified one when there is one, otherwise the signer's claim. */
     readonly time?: SignatureTime;
-    /** A time vouched for by a configured Rekor key (or a timestamp authority); never the signer's claim. */
+    /** A time vouched for by a configured Rekor key or timestamp authority (the earliest); never the signer's claim. */
     readonly trustedTime?: SignatureTime;
     /** The signed `signed-at` annotation, when present and a valid RFC 3339 time. */
     readonly signerTime?: Date;
@@ -155,6 +155,77 @@ function verifyWith(key: KeyObject, data: Buffer, signature: Buffer): boolean {
 
 function sameKey(a: KeyObject, b: KeyObject): boolean {
     return spki(a).equals(spki(b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamp authorities
+
+/** A trusted RFC 3161 timestamp authority: its certificate chain, the TSA's signing certificate first. */
+export interface TimestampAuthority {
+    /** DER certificates: the TSA's signing certificate, then each issuer up to a self-signed root. */
+    readonly certChain: readonly Buffer[];
+    /** When the signing certificate is valid; a timestamp dated outside it does not count. */
+    readonly validFor?: { readonly start: Date; readonly end: Date };
+}
+
+const EKU_TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
+
+/**
+ * Parses PEM certificate chains of timestamp authorities, one chain per entry: the TSA's signing
+ * certificate (extended key usage timeStamping) first, then its issuers, ending in a self-signed root,
+ * each certificate issued by the next. Anything else is an error that says what is wrong.
+ */
+export function loadTimestampAuthorities(pems: readonly string[]): TimestampAuthority[] {
+    return pems.map((pem, i) => loadTimestampAuthority(pem, `timestamp authority ${i + 1}`));
+}
+
+function loadTimestampAuthority(pem: string, what: string): TimestampAuthority {
+    if (typeof pem !== "string") {
+        throw new Error(`${what}: expected PEM "CERTIFICATE" blocks, got ${pem === null ? "null" : typeof pem}`);
+    }
+    const labels = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]);
+    const other = labels.find((l) => l !== "CERTIFICATE");
+    if (labels.length === 0 || other !== undefined) {
+        throw new Error(`${what}: expected a certificate chain of PEM "CERTIFICATE" blocks, found ${other === undefined ? "no PEM block" : `"${other}"`}`);
+    }
+    const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => m[1].replace(/\s+/g, ""));
+    if (blocks.length !== labels.length) {
+        throw new Error(`${what}: a PEM "CERTIFICATE" block has no END line`);
+    }
+    const certs = blocks.map((body, i) => {
+        try {
+            if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+                throw new Error("not valid base64");
+            }
+            return new X509Certificate(Buffer.from(body, "base64"));
+        } catch (e) {
+            throw new Error(`${what}: certificate ${i + 1} is not a readable X.509 certificate (${errorText(e)})`);
+        }
+    });
+    if (certs.length < 2) {
+        throw new Error(`${what}: give the whole chain, the TSA's signing certificate first and its issuers up to the root; found one certificate`);
+    }
+    if (!(certs[0].keyUsage ?? []).includes(EKU_TIME_STAMPING)) {
+        throw new Error(`${what}: the first certificate (${certs[0].subject.replace(/\n/g, ", ")}) is not a timestamping certificate (no timeStamping extended key usage); put the TSA's signing certificate first`);
+    }
+    for (let i = 0; i + 1 < certs.length; i++) {
+        if (!certs[i].checkIssued(certs[i + 1]) || !certs[i].verify(certs[i + 1].publicKey)) {
+            throw new Error(`${what}: certificate ${i + 1} is not issued by certificate ${i + 2}; order the chain from the TSA's certificate to the root`);
+        }
+        if (!certs[i + 1].ca) {
+            throw new Error(`${what}: certificate ${i + 2} is not a CA certificate`);
+        }
+    }
+    const root = certs[certs.length - 1];
+    if (!root.checkIssued(root) || !root.verify(root.publicKey)) {
+        throw new Error(`${what}: the chain does not end in a self-signed root certificate`);
+    }
+    const start = new Date(certs[0].validFrom);
+    const end = new Date(certs[0].validTo);
+    return {
+        certChain: certs.map((c) => c.raw),
+        validFor: Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? undefined : { start, end },
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,6 +463,10 @@ export function verifyRekorReceipt(annotation: string, payload: Buffer, signatur
 
 type TrustedRoot = Parameters<typeof toTrustMaterial>[0];
 type TLogInstance = TrustedRoot["tlogs"][number];
+type CertificateAuthority = TrustedRoot["timestampAuthorities"][number];
+type Timestamp = SignedEntity["timestamps"][number];
+type TsaTimestamp = Extract<Timestamp, { $case: "timestamp-authority" }>["timestamp"];
+type CertAuthority = TrustMaterial["timestampAuthorities"][number];
 type KeyDetails = NonNullable<TLogInstance["publicKey"]>["keyDetails"];
 
 // PublicKeyDetails.PKIX_ECDSA_P256_SHA_256. @sigstore/verify reads keyDetails only to choose between
@@ -401,12 +476,13 @@ const SPKI_KEY_DETAILS = 5 as KeyDetails;
 const SHA2_256 = 1 as TLogInstance["hashAlgorithm"];
 
 /**
- * A trusted root holding only the configured Rekor keys. The keys come without log URLs, while
- * @sigstore/verify looks up a checkpoint signer by matching its name against the log's base URL;
- * the names the bundle's checkpoints use are therefore put into the base URL. That lookup is no
- * security property: a checkpoint counts only with a signature under the key whose ID it names.
+ * A trusted root holding only the configured Rekor keys and timestamp authorities. The keys come
+ * without log URLs, while @sigstore/verify looks up a checkpoint signer by matching its name against
+ * the log's base URL; the names the bundle's checkpoints use are therefore put into the base URL.
+ * That lookup is no security property: a checkpoint counts only with a signature under the key whose
+ * ID it names.
  */
-function offlineTrustedRoot(rekorKeys: readonly KeyObject[], checkpointNames: readonly string[]): TrustedRoot {
+function offlineTrustedRoot(rekorKeys: readonly KeyObject[], checkpointNames: readonly string[], timestampAuthorities: readonly TimestampAuthority[] = []): TrustedRoot {
     const baseUrl = ["https://rekor.sigstore.dev", ...checkpointNames.map((n) => `https://${n}`)].join(" ");
     return {
         mediaType: "application/vnd.dev.sigstore.trustedroot.v0.2+json",
@@ -422,7 +498,15 @@ function offlineTrustedRoot(rekorKeys: readonly KeyObject[], checkpointNames: re
         ),
         certificateAuthorities: [],
         ctlogs: [],
-        timestampAuthorities: [],
+        timestampAuthorities: timestampAuthorities.map(
+            (tsa): CertificateAuthority => ({
+                subject: undefined,
+                uri: "",
+                certChain: { certificates: tsa.certChain.map((der) => ({ rawBytes: Buffer.from(der) })) },
+                validFor: tsa.validFor ? { start: tsa.validFor.start, end: tsa.validFor.end } : undefined,
+                operator: "",
+            }),
+        ),
     } as TrustedRoot;
 }
 
@@ -460,14 +544,26 @@ function errorCode(e: unknown): string | undefined {
  *   configured Rekor key, and the entry must record this envelope); the earliest `integratedTime`
  *   of an entry with a verified inclusion promise is the trusted time. An entry that does not
  *   verify leaves the signature valid but gives no time (see `notes`).
- * - RFC 3161 timestamps would need timestamp-authority certificates, which this offline trust
- *   root does not hold: they are left out and give no time.
+ * - RFC 3161 timestamps (`timestampVerificationData.rfc3161Timestamps`, each a DER TimeStampResponse)
+ *   are verified by @sigstore/verify against the configured `timestampAuthorities`, one at a time (it
+ *   refuses the whole entity when any one fails): the token's signer (issuer and serial) must be a
+ *   configured TSA's signing certificate, its chain must verify at the token's genTime within the
+ *   TSA's validity, the token's signature must verify under that certificate, and its message imprint
+ *   must be the hash of this envelope's DSSE signature. The genTime of a token that verifies is a
+ *   trusted time; one that does not gives no time (see `notes`), and the signature still verifies.
+ * - The trusted time is the earliest of the verified tlog and TSA times.
  * - The statement must name the expected digest among its subjects (a bundle copied from another
  *   digest is a replay) and have cosign's signing predicate type `https://sigstore.dev/cosign/sign/v1`:
  *   an attestation (SBOM, provenance…) made with the same key says nothing about approving the image.
  * - The signer time is the `signed-at` annotation of the matching subject.
  */
-export function verifyBundle(bundleJson: unknown, expected: BundleExpectation, keys: readonly KeyObject[], rekorKeys: readonly KeyObject[]): BundleResult {
+export function verifyBundle(
+    bundleJson: unknown,
+    expected: BundleExpectation,
+    keys: readonly KeyObject[],
+    rekorKeys: readonly KeyObject[],
+    timestampAuthorities: readonly TimestampAuthority[] = [],
+): BundleResult {
     let bundle: ReturnType<typeof bundleFromJSON>;
     try {
         bundle = bundleFromJSON(bundleJson);
@@ -492,9 +588,12 @@ export function verifyBundle(bundleJson: unknown, expected: BundleExpectation, k
         return reject("tampered payload: the in-toto statement is not valid JSON");
     }
 
+    // The entity without its RFC 3161 timestamps: an unreadable timestamp must not cost the signature.
+    const material = bundle.verificationMaterial;
+    const rfc3161Timestamps = material.timestampVerificationData?.rfc3161Timestamps ?? [];
     let entity: SignedEntity;
     try {
-        entity = toSignedEntity(bundle);
+        entity = toSignedEntity({ ...bundle, verificationMaterial: { ...material, timestampVerificationData: undefined } });
     } catch (e) {
         return reject(`malformed bundle: ${errorText(e)}`);
     }
@@ -542,13 +641,9 @@ export function verifyBundle(bundleJson: unknown, expected: BundleExpectation, k
         return reject(`replayed from ${named.map((s) => `sha256:${s.sha256}`).join(", ")}: the signed statement names that digest, not ${expected.digest}`);
     }
 
-    // The times: tlog entries verified in full, TSA timestamps left out (no authority is configured).
+    // The times: tlog entries and RFC 3161 timestamps, each verified in full.
     const notes: string[] = [];
-    const tsaCount = entity.timestamps.filter((t) => t.$case === "timestamp-authority").length;
-    if (tsaCount > 0) {
-        notes.push(`the bundle's RFC 3161 timestamp${tsaCount > 1 ? "s were" : " was"} not used: no timestamp authority is configured`);
-    }
-    let trustedTime: SignatureTime | undefined;
+    const times: SignatureTime[] = [];
     const configuredLogs = new Set(rekorKeys.map(logId));
     const unknownLog = entity.tlogEntries.map((t) => t.logId.keyId.toString("hex")).find((id) => !configuredLogs.has(id));
     if (unknownLog !== undefined) {
@@ -557,13 +652,12 @@ export function verifyBundle(bundleJson: unknown, expected: BundleExpectation, k
         const withLog: SignedEntity = { ...entity, timestamps: entity.timestamps.filter((t) => t.$case === "transparency-log") };
         try {
             verifierFor(keys[keyIndex]).verify(withLog);
-            const times = entity.tlogEntries
+            const logTimes = entity.tlogEntries
                 .filter((t) => t.inclusionPromise !== undefined && t.integratedTime !== "0" && t.integratedTime !== "")
                 .map((t) => new Date(Number(t.integratedTime) * 1000))
-                .filter((d) => !Number.isNaN(d.getTime()))
-                .sort((a, b) => a.getTime() - b.getTime());
-            if (times.length > 0) {
-                trustedTime = { date: times[0], source: "rekor" };
+                .filter((d) => !Number.isNaN(d.getTime()));
+            if (logTimes.length > 0) {
+                times.push(...logTimes.map((date): SignatureTime => ({ date, source: "rekor" })));
             } else {
                 notes.push("the transparency-log entry has no inclusion promise, so no integratedTime is vouched for");
             }
@@ -571,8 +665,98 @@ export function verifyBundle(bundleJson: unknown, expected: BundleExpectation, k
             notes.push(`transparency-log entry not used as the signing time: ${errorText(e)}`);
         }
     }
+    if (rfc3161Timestamps.length > 0) {
+        times.push(...verifiedTimestampTimes(bundle, entity, keys[keyIndex], timestampAuthorities, notes));
+    }
+    const trustedTime = times.sort((a, b) => a.date.getTime() - b.date.getTime())[0];
     const signerTime = signerTimeFrom(field(match.subject, "annotations"), notes);
     return { ok: true, keyIndex, time: bestTime(trustedTime, signerTime), trustedTime, signerTime, notes };
+}
+
+type Bundle = ReturnType<typeof bundleFromJSON>;
+
+/**
+ * The genTimes of the bundle's RFC 3161 timestamps that verify under the configured timestamp
+ * authorities, each verified on its own with @sigstore/verify (signature, signer certificate chain
+ * at genTime, message imprint over the DSSE signature). Each one that does not count adds a note.
+ */
+function verifiedTimestampTimes(bundle: Bundle, entity: SignedEntity, key: KeyObject, authorities: readonly TimestampAuthority[], notes: string[]): SignatureTime[] {
+    const tokens = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+    const label = (i: number) => `RFC 3161 timestamp${tokens.length > 1 ? ` ${i + 1}` : ""} not used as the signing time`;
+    if (authorities.length === 0) {
+        notes.push(`the bundle's RFC 3161 timestamp${tokens.length > 1 ? "s were" : " was"} not used: no timestamp authority is configured`);
+        return [];
+    }
+    let trust: TrustMaterial;
+    try {
+        trust = toTrustMaterial(offlineTrustedRoot([], [], authorities), () => ({ publicKey: key, validFor: () => true }));
+    } catch (e) {
+        notes.push(`the bundle's RFC 3161 timestamps were not used: the configured timestamp authorities cannot be read (${errorText(e)})`);
+        return [];
+    }
+    const verifier = new Verifier(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 1 });
+    const times: SignatureTime[] = [];
+    tokens.forEach((token, i) => {
+        let timestamp: Timestamp | undefined;
+        try {
+            const single = { ...bundle, verificationMaterial: { ...bundle.verificationMaterial, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [token] } } };
+            timestamp = toSignedEntity(single).timestamps.find((t) => t.$case === "timestamp-authority");
+        } catch (e) {
+            notes.push(`${label(i)}: it is not a readable RFC 3161 TimeStampResponse (${errorText(e)})`);
+            return;
+        }
+        if (timestamp?.$case !== "timestamp-authority") {
+            notes.push(`${label(i)}: it is empty`);
+            return;
+        }
+        try {
+            verifier.verify({ ...entity, tlogEntries: [], timestamps: [timestamp] });
+            const date = timestamp.timestamp.signingTime;
+            if (Number.isNaN(date.getTime())) {
+                notes.push(`${label(i)}: its genTime is not a time`);
+                return;
+            }
+            times.push({ date, source: "timestamp-authority" });
+        } catch (e) {
+            notes.push(`${label(i)}: ${timestampFailure(timestamp.timestamp, entity.signature.signature, trust.timestampAuthorities, e)}`);
+        }
+    });
+    return times;
+}
+
+/** Why @sigstore/verify refused a timestamp (it says only "timestamp could not be verified"). */
+function timestampFailure(timestamp: TsaTimestamp, signature: Buffer, authorities: readonly CertAuthority[], error: unknown): string {
+    try {
+        const status = Number(timestamp.status);
+        if (status !== 0 && status !== 1) {
+            return `the timestamp authority did not grant it (PKI status ${status})`;
+        }
+        const genTime = timestamp.signingTime;
+        const serial = timestamp.signerSerialNumber;
+        const issuer = timestamp.signerIssuer;
+        const signers = authorities.filter((ca) => ca.certChain.length > 0 && ca.certChain[0].serialNumber.equals(serial) && ca.certChain[0].issuer.equals(issuer));
+        if (signers.length === 0) {
+            return `it was issued by a timestamp authority that is not configured (signing certificate serial ${serial.toString("hex")})`;
+        }
+        const current = signers.filter((ca) => ca.validFor.start <= genTime && genTime <= ca.validFor.end);
+        if (current.length === 0) {
+            return `its time ${genTime.toISOString()} is outside the validity of the timestamp authority's certificate`;
+        }
+        let reason: string | undefined;
+        for (const ca of current) {
+            try {
+                timestamp.verify(signature, createPublicKey({ key: ca.certChain[0].publicKey, format: "der", type: "spki" }));
+                return `the timestamp authority's certificate chain does not verify at ${genTime.toISOString()}`;
+            } catch (e) {
+                reason = errorText(e);
+            }
+        }
+        return /message imprint/.test(reason ?? "")
+            ? "it is over other data than this signature (its message imprint does not match the DSSE signature)"
+            : `it does not verify (${reason ?? errorText(error)})`;
+    } catch (e) {
+        return `it is not a well-formed RFC 3161 TimeStampResponse (${errorText(e)})`;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

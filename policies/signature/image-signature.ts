@@ -14,6 +14,7 @@ import { Requirement, verifyImage } from "./verify";
 interface Config {
     requirements: Array<{ images: string[]; keys: string[]; maxAgeDays?: number; trustSignerTime?: boolean; allowOtherRepository?: boolean }>;
     rekorKeys: string[];
+    timestampAuthorities: string[];
     insecureRegistries: string[];
     timeoutSeconds: number;
     onRegistryError: "fail" | "pass";
@@ -61,6 +62,14 @@ export default defineRule<ImageRefs, Config>({
                 items: { type: "string" },
                 default: [PUBLIC_GOOD_REKOR_KEY],
                 description: "Rekor public keys (PEM, inline or file paths) whose signed entry timestamps count as signing times.",
+            },
+            timestampAuthorities: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description:
+                    "RFC 3161 timestamp authorities whose timestamps in a Sigstore bundle count as signing times: one PEM certificate " +
+                    "chain per authority (its timestamping certificate first, then its issuers up to the root), inline or file paths.",
             },
             insecureRegistries: {
                 type: "array",
@@ -157,8 +166,8 @@ async function checkImage(where: string, value: unknown, config: Config): Promis
                 findings: [{
                     where,
                     what: `the image-signature policy config cannot be used to check ${show(ref.text)}: ${e.message}`,
-                    why: "without the requirement's keys no signature can be verified, so the image cannot pass",
-                    fix: "correct the key in the policy pack config: an inline PEM public key (-----BEGIN PUBLIC KEY-----) or the path of one, relative to the program directory",
+                    why: "without the configured keys and certificates no signature can be verified, so the image cannot pass",
+                    fix: "correct the entry in the policy pack config: an inline PEM public key (-----BEGIN PUBLIC KEY-----) or, for timestampAuthorities, a PEM certificate chain (-----BEGIN CERTIFICATE-----), or the path of one, relative to the program directory",
                 }],
             };
         }
@@ -201,7 +210,7 @@ async function checkImage(where: string, value: unknown, config: Config): Promis
                     why: verdict.time?.source === "signer"
                         ? "only a signed-at annotation gives a time, and trustSignerTime is off: whoever holds the key could back-date it"
                         : "without a Rekor entry or a timestamp authority, nothing proves when the signature was made",
-                    fix: "sign with a transparency log entry (cosign sign without --tlog-upload=false) or a timestamp authority, or set trustSignerTime and sign with -a signed-at=<RFC 3339>",
+                    fix: "sign with a transparency log entry (cosign sign without --tlog-upload=false) or a timestamp authority listed in timestampAuthorities, or set trustSignerTime and sign with -a signed-at=<RFC 3339>",
                 }],
             };
         }
@@ -229,14 +238,15 @@ function forms(ref: ImageRef): string[] {
 function resolveRequirement(r: Config["requirements"][number], index: number, config: Config): Requirement {
     return {
         index,
-        keys: r.keys.map(readKey),
-        rekorKeys: config.rekorKeys.map(readKey),
+        keys: r.keys.map((k) => readKey(k)),
+        rekorKeys: config.rekorKeys.map((k) => readKey(k)),
+        timestampAuthorities: config.timestampAuthorities.map((c) => readKey(c, "certificate")),
         allowOtherRepository: r.allowOtherRepository === true,
     };
 }
 
 /** A PEM given inline, or the path of a PEM file (relative paths from the program directory). */
-function readKey(value: string): string {
+function readKey(value: string, what = "key"): string {
     if (value.includes("-----BEGIN")) {
         return value;
     }
@@ -244,7 +254,7 @@ function readKey(value: string): string {
     try {
         return fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new SignatureConfigError(`the key file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new SignatureConfigError(`the ${what} file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
 }
 

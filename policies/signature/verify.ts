@@ -3,7 +3,7 @@
 // verified once per process; lookups run with a small concurrency bound.
 import { createHash } from "crypto";
 import type { ImageRef } from "../model/image-ref";
-import { loadPublicKeys, verifyBundle, verifyLegacyLayer } from "./cosign";
+import { loadPublicKeys, loadTimestampAuthorities, verifyBundle, verifyLegacyLayer } from "./cosign";
 import { Limiter } from "./limit";
 import { RegistryClient } from "./registry";
 import { RegistryError, RegistryOptions, SignatureConfigError, SignatureVerdict } from "./types";
@@ -14,6 +14,8 @@ export interface Requirement {
     /** PEM public keys. */
     readonly keys: readonly string[];
     readonly rekorKeys: readonly string[];
+    /** PEM certificate chains (TSA signing certificate first) of the trusted RFC 3161 timestamp authorities. */
+    readonly timestampAuthorities?: readonly string[];
     readonly allowOtherRepository: boolean;
 }
 
@@ -38,7 +40,9 @@ export function registryClient(options: RegistryOptions): RegistryClient {
 }
 
 export function verifyImage(ref: ImageRef, requirement: Requirement, options: RegistryOptions): Promise<SignatureVerdict> {
-    const keyHash = createHash("sha256").update(JSON.stringify([requirement.keys, requirement.rekorKeys, requirement.allowOtherRepository])).digest("hex");
+    const keyHash = createHash("sha256")
+        .update(JSON.stringify([requirement.keys, requirement.rekorKeys, requirement.timestampAuthorities ?? [], requirement.allowOtherRepository]))
+        .digest("hex");
     const cacheKey = `${ref.name}@${ref.digest}|${requirement.index}|${keyHash}`;
     let result = results.get(cacheKey);
     if (!result) {
@@ -52,6 +56,7 @@ async function lookUp(ref: ImageRef, requirement: Requirement, client: RegistryC
     const digest = ref.digest as string;
     const keys = configuredKeys(requirement.keys, `requirements[${requirement.index}].keys`);
     const rekorKeys = configuredKeys(requirement.rekorKeys, "rekorKeys");
+    const timestampAuthorities = configuredTimestampAuthorities(requirement.timestampAuthorities ?? []);
     const details: string[] = [];
 
     const referrers = await client.referrers(ref.registry, ref.repository, digest);
@@ -75,7 +80,7 @@ async function lookUp(ref: ImageRef, requirement: Requirement, client: RegistryC
             details.push(`bundle ${short(referrer.digest)} is not JSON`);
             continue;
         }
-        const verdict = verifyBundle(bundle, { digest }, keys, rekorKeys);
+        const verdict = verifyBundle(bundle, { digest }, keys, rekorKeys, timestampAuthorities);
         if (verdict.ok) {
             return { kind: "verified", format: "bundle", keyIndex: verdict.keyIndex, time: verdict.time };
         }
@@ -125,6 +130,14 @@ function configuredKeys(pems: readonly string[], field: string) {
         return loadPublicKeys([...pems]);
     } catch (e) {
         throw new SignatureConfigError(`${field}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+}
+
+function configuredTimestampAuthorities(pems: readonly string[]) {
+    try {
+        return loadTimestampAuthorities([...pems]);
+    } catch (e) {
+        throw new SignatureConfigError(`timestampAuthorities: ${e instanceof Error ? e.message : String(e)}`);
     }
 }
 

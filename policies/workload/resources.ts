@@ -112,9 +112,7 @@ function checkContainer(workload: Workload, container: Container, config: Config
         findings.push({
             where: container.label,
             what: `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set`,
-            why:
-                "without requests the scheduler places the pod blind and evicts it first under node pressure; without a " +
-                "memory limit a leak or GC spike grows until the node OOM-kills neighbours, and GOMEMLIMIT has nothing to be sized against",
+            why: missingWhy(missing, resources),
             fix: `set ${missing.join(", ")} (for example requests {cpu: "250m", memory: "256Mi"} and limits {memory: "512Mi"})`,
         });
     }
@@ -131,6 +129,28 @@ function checkContainer(workload: Workload, container: Container, config: Config
         }
     }
     return findings;
+}
+
+/** Why the missing fields matter, for exactly the fields that are missing. */
+function missingWhy(missing: string[], resources: Record<string, unknown> | undefined): string {
+    const reasons: string[] = [];
+    const requests = missing.filter((m) => m.startsWith("resources.requests."));
+    const limits = asObject(resources?.limits);
+    const copied = requests.filter((m) => limits !== undefined && has(limits, m.split(".")[2]));
+    const blind = requests.filter((m) => !copied.includes(m));
+    if (blind.length > 0) {
+        reasons.push("without requests the scheduler places the pod blind and evicts it first under node pressure");
+    }
+    if (copied.length > 0) {
+        reasons.push(`without ${copied.map((m) => m.replace("resources.", "")).join(" and ")} Kubernetes copies the limit into the request, so the pod reserves its whole limit on every node and the real need is nowhere written down`);
+    }
+    if (missing.includes("resources.limits.memory")) {
+        reasons.push("without a memory limit a leak or GC spike grows until the node OOM-kills its neighbours, and GOMEMLIMIT has nothing to be sized against");
+    }
+    if (missing.includes("resources.limits.cpu")) {
+        reasons.push("without a CPU limit (required by this policy's config) one busy pod can starve the others on its node");
+    }
+    return reasons.join("; ");
 }
 
 function parseQuantityOrThrow(text: string): Quantity {

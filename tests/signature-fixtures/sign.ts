@@ -1,8 +1,13 @@
 // Test-only signing in cosign's exact formats, with Node's crypto: keys (cosign's encrypted
 // private-key PEM), legacy simple-signing payloads and `.sig` manifests with Rekor receipts, and
-// v3 Sigstore bundles attached as OCI 1.1 referrers. The "Rekor" here is a test log key, so tests
-// can make receipts with any integratedTime.
+// v3 Sigstore bundles attached as OCI 1.1 referrers, with RFC 3161 timestamps from a test timestamp
+// authority run with `openssl ts`. The "Rekor" here is a test log key, so tests can make receipts
+// with any integratedTime.
+import { execFileSync } from "child_process";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes, scryptSync, sign } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import nacl from "tweetnacl";
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -271,6 +276,11 @@ export interface SignBundleOptions {
     readonly subjectName?: string;
     /** The key hint to write (default the signing key's). */
     readonly hint?: string;
+    /**
+     * RFC 3161 TimeStampResponses (DER) for `timestampVerificationData.rfc3161Timestamps`, made from
+     * the DSSE signature bytes (what a TSA is asked to stamp), e.g. `(sig) => [tsa.stamp(sig)]`.
+     */
+    readonly timestamps?: (signature: Buffer) => readonly Buffer[];
 }
 
 /**
@@ -291,11 +301,13 @@ export function signBundle(digest: string, privateKey: KeyObject, options: SignB
     const envelope = { payload: b64(payload), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig: b64(sig), keyid: "" }] };
     const publicKey = publicOf(privateKey);
     const tlogEntries = options.tlog ? [tlogEntry(options.tlog, envelope, payload, sig, publicKey, unixSeconds(options.integratedTime ?? new Date()))] : [];
+    const timestamps = options.timestamps?.(sig) ?? [];
     return {
         mediaType: BUNDLE_MEDIA_TYPE,
         verificationMaterial: {
             publicKey: { hint: options.hint ?? createHash("sha256").update(spki(publicKey)).digest("base64") },
             tlogEntries,
+            ...(timestamps.length > 0 ? { timestampVerificationData: { rfc3161Timestamps: timestamps.map((t) => ({ signedTimestamp: b64(t) })) } } : {}),
         },
         dsseEnvelope: envelope,
     };
@@ -377,4 +389,98 @@ export function referrersTag(digest: string): string {
 /** The legacy signature tag for a digest: `sha256-<hex>.sig`. */
 export function legacySignatureTag(digest: string): string {
     return `${digest.replace(":", "-")}.sig`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A test RFC 3161 timestamp authority (`openssl ts`)
+
+export interface TestTsa {
+    /** What the policy is configured with: the TSA certificate, then the root that issued it (PEM). */
+    readonly chainPem: string;
+    /** The TSA certificate alone (PEM). */
+    readonly certPem: string;
+    /**
+     * The TSA's DER TimeStampResponse for `data` (SHA-256 message imprint, the TSA certificate
+     * included, no nonce), as `openssl ts -query` / `-reply` make it; its genTime is now. A bundle's
+     * `signedTimestamp` is the whole response, not the bare token that `-token_out` writes.
+     */
+    stamp(data: Buffer): Buffer;
+    /** Deletes the TSA's directory. */
+    remove(): void;
+}
+
+/** Whether `openssl ts` can be run here. */
+export function opensslTsAvailable(): boolean {
+    try {
+        execFileSync("openssl", ["ts", "-help"], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * A timestamp authority in a temporary directory: an ECDSA P-256 root CA and a TSA certificate it
+ * issued (extendedKeyUsage critical,timeStamping), made with `openssl`; tokens come from `openssl ts`.
+ */
+export function createTestTsa(name: string): TestTsa {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-service-guard-tsa-"));
+    const file = (f: string) => path.join(dir, f);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    fs.writeFileSync(file("serial"), "01\n");
+    fs.writeFileSync(
+        file("tsa.cnf"),
+        [
+            "[ tsa ]",
+            "default_tsa = tsa_config",
+            "[ tsa_config ]",
+            `serial = ${file("serial")}`,
+            "crypto_device = builtin",
+            `signer_cert = ${file("tsa.crt")}`,
+            `certs = ${file("ca.crt")}`,
+            `signer_key = ${file("tsa.key")}`,
+            "signer_digest = sha256",
+            "default_policy = 1.3.6.1.4.1.57264.2",
+            "other_policies = 1.3.6.1.4.1.57264.3",
+            "digests = sha256, sha384, sha512",
+            "accuracy = secs:1",
+            "ordering = no",
+            "tsa_name = no",
+            "ess_cert_id_chain = no",
+            "ess_cert_id_alg = sha256",
+            "[ ca_ext ]",
+            "basicConstraints = critical,CA:true",
+            "keyUsage = critical,keyCertSign,cRLSign",
+            "subjectKeyIdentifier = hash",
+            "[ tsa_ext ]",
+            "basicConstraints = critical,CA:false",
+            "keyUsage = critical,digitalSignature",
+            "extendedKeyUsage = critical,timeStamping",
+            "subjectKeyIdentifier = hash",
+            "authorityKeyIdentifier = keyid",
+            "",
+        ].join("\n"),
+    );
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key");
+    openssl("req", "-new", "-x509", "-key", "ca.key", "-subj", `/O=go-service-guard tests/CN=${name} root`, "-days", "3650", "-config", "tsa.cnf", "-extensions", "ca_ext", "-out", "ca.crt");
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key");
+    openssl("req", "-new", "-key", "tsa.key", "-subj", `/O=go-service-guard tests/CN=${name}`, "-config", "tsa.cnf", "-out", "tsa.csr");
+    openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "3650", "-extfile", "tsa.cnf", "-extensions", "tsa_ext", "-out", "tsa.crt");
+    const certPem = fs.readFileSync(file("tsa.crt"), "utf8");
+    const chainPem = certPem + fs.readFileSync(file("ca.crt"), "utf8");
+    let count = 0;
+    return {
+        chainPem,
+        certPem,
+        stamp(data: Buffer): Buffer {
+            const n = ++count;
+            fs.writeFileSync(file(`data-${n}.bin`), data);
+            openssl("ts", "-query", "-data", `data-${n}.bin`, "-sha256", "-cert", "-no_nonce", "-out", `req-${n}.tsq`);
+            openssl("ts", "-reply", "-config", "tsa.cnf", "-queryfile", `req-${n}.tsq`, "-inkey", "tsa.key", "-signer", "tsa.crt", "-chain", "ca.crt", "-out", `resp-${n}.tsr`);
+            return fs.readFileSync(file(`resp-${n}.tsr`));
+        },
+        remove(): void {
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
 }

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import rule from "../../../policies/dockerfile/go-env";
 import { GO_DOCKERFILE, RUNTIME, withLine } from "../../fixtures/dockerfiles";
-import { dockerfileMessages, dockerfileSummaries } from "../dockerfile-helpers";
+import { dockerfileMessages, dockerfileOutcome, dockerfileSummaries } from "../dockerfile-helpers";
 
 const at = (line: number) => `inline Dockerfile line ${line}`;
 const FINAL = "stage 1 (line 11)";
@@ -133,5 +133,11 @@ describe("dockerfile-go-env", () => {
                 'Every Go program started in the image aborts with "malformed GOMEMLIMIT". ' +
                 "Fix: write it as a whole number with B, KiB, MiB, GiB or TiB, e.g. 460MiB.",
         ]);
+    });
+
+    it("does not read unrelated ENV values (a build arg unknown during preview stays unread)", async () => {
+        const text = withLine(5, "ENV CGO_ENABLED=0", "ARG VERSION", "ENV VERSION=$VERSION");
+        const outcome = await dockerfileOutcome(rule, text, { buildArgs: { VERSION: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } });
+        assert.deepStrictEqual(outcome, { kind: "violations", summaries: [], messages: [] });
     });
 });

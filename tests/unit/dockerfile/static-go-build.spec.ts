@@ -183,4 +183,10 @@ describe("dockerfile-static-go-build", () => {
                 `Fix: set ENV CGO_ENABLED=0 in ${BUILD_STAGE} or run CGO_ENABLED=0 go build ….`,
         ]);
     });
+
+    it("checks every go build of a RUN, not only the first", async () => {
+        assert.deepStrictEqual(await dockerfileSummaries(rule, withLine(9, "RUN CGO_ENABLED=0 go build -o /out/a ./a && go build -o /out/api ./cmd/api").replace("ENV CGO_ENABLED=0", "ENV GOFLAGS=-trimpath")), [
+            `inline Dockerfile line 9: go build in stage "build" (line 3) runs without CGO_ENABLED=0, and the final image builds on ${RUNTIME}, which has no C library`,
+        ]);
+    });
 });

@@ -188,4 +188,10 @@ describe("dockerfile-timezone", () => {
                 "Fix: COPY --from=<builder> /usr/share/zoneinfo /usr/share/zoneinfo, install tzdata, or build with go build -tags timetzdata.",
         ]);
     });
+
+    it("accepts the POSIX-style zone files Go finds (EST5EDT, PST8PDT)", async () => {
+        for (const zone of ["EST5EDT", "PST8PDT"]) {
+            assert.deepStrictEqual(await dockerfileSummaries(rule, withLine(12, `ENV TZ=${zone}`)), []);
+        }
+    });
 });

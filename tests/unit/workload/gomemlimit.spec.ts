@@ -258,4 +258,16 @@ describe("workload-gomemlimit", () => {
                 "Fix: write a whole number with B, KiB, MiB, GiB or TiB (here: 400MiB).",
         ]);
     });
+
+    it("expands chained $(VAR) references once each, in bounded time", async () => {
+        const env = [{ name: "V0", value: "1" }];
+        for (let i = 1; i <= 9; i++) {
+            env.push({ name: `V${i}`, value: `$(V${i - 1})`.repeat(8) });
+        }
+        env.push({ name: "GOMEMLIMIT", value: "$(V9)".repeat(8) });
+        const started = Date.now();
+        const [summary] = await check((_, c) => (c.env = env));
+        assert.match(summary, /GOMEMLIMIT .* which the Go runtime cannot parse: the number overflows a 64-bit integer/);
+        assert.ok(Date.now() - started < 5000);
+    });
 });

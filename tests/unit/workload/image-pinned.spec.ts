@@ -180,9 +180,11 @@ describe("workload-image-pinned", () => {
     });
 
     describe("values unknown during preview and patches", () => {
-        it("cannot run when the image is unknown", async () => {
+        it("cannot run when the image is unknown: nothing reported, and the SDK's advisory can't-run follows", async () => {
             const outcome = await run(rule, DEPLOYMENT, withImage(UNKNOWN));
-            assert.strictEqual(outcome.kind, "unknown");
+            assert.strictEqual(outcome.kind, "violations");
+            assert.deepStrictEqual((outcome as { summaries: string[] }).summaries, []);
+            assert.match((outcome as { incomplete?: string }).incomplete ?? "", /can't be known during preview/);
         });
 
         it("passes a DeploymentPatch that does not set an image", async () => {
@@ -210,5 +212,21 @@ describe("workload-image-pinned", () => {
         const { messages } = await runPolicy(rule, "kubernetes:apps/v1:Deployment", deploymentWith((_s, c) => (c.image = "ghcr.io/acme/api:latest")));
         assert.strictEqual(messages.length, 1);
         assert.ok(messages[0].endsWith("Fix: reference the image as ghcr.io/acme/api:<version>@sha256:<digest>."), messages[0]);
+    });
+
+    it("still reports a known image when another container's image is unknown during preview", async () => {
+        const props = deploymentWith((spec, c) => {
+            c.image = "ghcr.io/acme/api:latest";
+            spec.initContainers = [{ name: "migrate", image: UNKNOWN }];
+        });
+        const outcome = await run(rule, "kubernetes:apps/v1:Deployment", props);
+        assert.strictEqual(outcome.kind, "violations");
+        assert.deepStrictEqual((outcome as { summaries: string[] }).summaries, ['container "api": image "ghcr.io/acme/api:latest" is not pinned by digest']);
+        assert.match((outcome as { incomplete?: string }).incomplete ?? "", /can't be known during preview/);
+    });
+
+    it("rejects an upper-case sha256 digest as an invalid reference", async () => {
+        const [summary] = await summaries(rule, "kubernetes:apps/v1:Deployment", deploymentWith((_s, c) => (c.image = `ghcr.io/acme/api@sha256:${"A".repeat(64)}`)));
+        assert.match(summary, /is not a valid image reference \(invalid reference format: invalid digest format: a sha256 digest is 64 lowercase hex characters\)$/);
     });
 });
