@@ -244,7 +244,9 @@ async function verdicts(dockerfile: string): Promise<string[]> {
 
 describe("Dockerfile corpus", () => {
     if (!fs.existsSync(CORPUS)) {
-        it(`skipped: the corpus directory ${CORPUS} is absent (shared/ must sit beside the repository as ../shared)`, () => undefined);
+        it(`skipped: the corpus directory ${CORPUS} is absent (shared/ must sit beside the repository as ../shared)`, function () {
+            this.skip();
+        });
         return;
     }
 
