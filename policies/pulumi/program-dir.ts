@@ -1,9 +1,12 @@
 // Where the Pulumi program lives. The pack runs with its own directory as cwd and the engine tells
 // it nothing about the program, so relative paths in resource inputs are resolved against:
 //   1. GO_SERVICE_GUARD_PROGRAM_DIR;
-//   2. the nearest directory at or above PWD (where `pulumi` was run) holding a Pulumi.yaml whose
-//      name is the current project, honouring its `main:` when that names a directory;
-//   3. PWD itself.
+//   2. the nearest directory at or above where `pulumi` runs holding a Pulumi.yaml whose name is the
+//      current project, honouring its `main:` when that names a directory;
+//   3. where `pulumi` runs itself.
+// "Where pulumi runs" is the working directory of the `pulumi` process that started the pack (on
+// Linux, read from /proc: it reflects `pulumi -C <dir>`), else PWD. PWD alone is not enough: `-C`
+// does not change it, and a CLI that starts packs through a shell script resets it to the pack.
 import * as fs from "fs";
 import * as path from "path";
 
@@ -19,7 +22,7 @@ const cache = new Map<string, ProgramDir>();
 
 export function programDir(env: NodeJS.ProcessEnv = process.env): ProgramDir {
     const explicit = env[PROGRAM_DIR_VARIABLE];
-    const pwd = env.PWD || process.cwd();
+    const pwd = pulumiWorkingDirectory() ?? (env.PWD || process.cwd());
     const project = env.PULUMI_NODEJS_PROJECT || env.PULUMI_PROJECT || "";
     const key = JSON.stringify([explicit, pwd, project]);
     let found = cache.get(key);
@@ -51,8 +54,34 @@ function find(explicit: string | undefined, pwd: string, project: string): Progr
     }
     return {
         dir: path.resolve(pwd),
-        how: `PWD (no Pulumi.yaml${project ? ` for project ${project}` : ""} at or above it; set ${PROGRAM_DIR_VARIABLE} to the program directory)`,
+        how: `the directory pulumi runs in (no Pulumi.yaml${project ? ` for project ${project}` : ""} at or above it; set ${PROGRAM_DIR_VARIABLE} to the program directory)`,
     };
+}
+
+let cliDirectory: { value: string | undefined } | undefined;
+
+/** The working directory of the nearest ancestor process named `pulumi` (Linux /proc), if any. */
+export function pulumiWorkingDirectory(): string | undefined {
+    cliDirectory ??= { value: findPulumiAncestor() };
+    return cliDirectory.value;
+}
+
+function findPulumiAncestor(): string | undefined {
+    let pid = process.ppid;
+    for (let depth = 0; depth < 16 && pid > 1; depth++) {
+        try {
+            const comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+            if (comm === "pulumi") {
+                return fs.readlinkSync(`/proc/${pid}/cwd`);
+            }
+            // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces and parentheses.
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
 }
 
 function readProject(dir: string): { name: string; main?: string; file: string } | undefined {

@@ -690,7 +690,7 @@ describe("image resources over the Analyzer protocol", function () {
             },
             "work",
             (root) => ({ ...noVariable, PWD: path.join(root, "work") }),
-            () => `PWD (no Pulumi.yaml for project ${PROJECT} at or above it; set GO_SERVICE_GUARD_PROGRAM_DIR to the program directory)`,
+            () => `the directory pulumi runs in (no Pulumi.yaml for project ${PROJECT} at or above it; set GO_SERVICE_GUARD_PROGRAM_DIR to the program directory)`,
         );
 
         resolutionRule(
