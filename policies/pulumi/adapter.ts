@@ -42,7 +42,7 @@ export async function evaluate(rule: AnyRule, resource: ResourceInput, givenConf
     try {
         const model: Subject | undefined = await rule.target.load(resource);
         if (model === undefined) {
-            return { kind: "notApplicable", reason: `${rule.name} applies to ${rule.target.description}, not to ${resource.type}` };
+            return { kind: "notApplicable", reason: `applies to ${rule.target.kinds}, not to ${resource.type}` };
         }
         label = model.label;
         const exemption: Exemption | undefined = rule.target.exemption(model);

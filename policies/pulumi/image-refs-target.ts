@@ -37,6 +37,7 @@ const DOCKER_IMAGE_FIELDS: Record<string, { label: string; field: string }> = {
 
 export const imageRefsTarget: Target<ImageRefs> = {
     description: "container images of Kubernetes workloads, docker.Container images and docker.RemoteImage names",
+    kinds: "container images",
     load(resource: ResourceInput): ImageRefs | undefined {
         const kind = workloadKindOf(resource.type);
         if (kind) {

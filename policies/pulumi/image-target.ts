@@ -47,6 +47,7 @@ interface Located {
 
 export const imageBuildTarget: Target<ImageBuild> = {
     description: "image builds (docker.Image, docker-build.Image, docker.RemoteImage with build) and their Dockerfile",
+    kinds: "image builds",
     async load(resource: ResourceInput): Promise<ImageBuild | undefined> {
         const kind = IMAGE_TYPES[resource.type];
         if (!kind) {

@@ -33,8 +33,10 @@ export interface ResourceInput {
 
 /** Turns Pulumi resources of some kinds into one model; Pulumi specifics stop here. */
 export interface Target<M extends Subject> {
-    /** For docs and not-applicable reasons, e.g. "Kubernetes workloads (Deployment, …)". */
+    /** For docs, e.g. "Kubernetes workloads (Deployment, …)". */
     readonly description: string;
+    /** A short name for not-applicable reasons (sent for every resource of another type), e.g. "Kubernetes workloads". */
+    readonly kinds: string;
     /** The model, or undefined when the resource is not of a kind this target covers. */
     load(resource: ResourceInput): M | undefined | Promise<M | undefined>;
     /** Exemption written on the subject, if any. */

@@ -23,6 +23,7 @@ export function workloadKindOf(token: string): { kind: string; partial: boolean 
 
 export const workloadTarget: Target<Workload> = {
     description: `Kubernetes workloads (${WORKLOAD_KINDS.join(", ")}, their legacy API versions and …Patch kinds)`,
+    kinds: "Kubernetes workloads",
     load(resource: ResourceInput): Workload | undefined {
         const k = workloadKindOf(resource.type);
         return k ? createWorkload(k.kind, k.partial, resource.props, resource.name, isUnknownValueError) : undefined;

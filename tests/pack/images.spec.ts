@@ -17,7 +17,7 @@ const NAME = "api-image";
 const PROJECT = "go-service-guard-test";
 const IMAGE_NAME = "ghcr.io/acme/api:1.4.2";
 
-const WORKLOADS = "Kubernetes workloads (Pod, PodTemplate, ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, their legacy API versions and …Patch kinds)";
+const WORKLOADS = "Kubernetes workloads";
 
 type NotApplicable = { policyName: string; reason: string };
 /** One expected diagnostic: policy, level, and the message body (after the policy description) it starts with. */
@@ -25,11 +25,11 @@ type Expected = [policy: string, level: Level, body: string];
 
 /** The workload policies never apply to an image resource; each says so. */
 function workloadsNotApplicable(type: string): NotApplicable[] {
-    return WORKLOAD_POLICIES.map((policyName) => ({ policyName, reason: `${policyName} applies to ${WORKLOADS}, not to ${type}` }));
+    return WORKLOAD_POLICIES.map((policyName) => ({ policyName, reason: `applies to ${WORKLOADS}, not to ${type}` }));
 }
 
 /** What image-signature applies to, as its not-applicable reason says it. */
-const SIGNED_IMAGES = "container images of Kubernetes workloads, docker.Container images and docker.RemoteImage names";
+const SIGNED_IMAGES = "container images";
 
 /**
  * image-signature under the default config: a docker.RemoteImage pulls an image it would check, but no requirement
@@ -38,7 +38,7 @@ const SIGNED_IMAGES = "container images of Kubernetes workloads, docker.Containe
 function signatureNotApplicable(type: string): NotApplicable {
     const reason = type === TYPES.remoteImage
         ? "no signature requirements are configured (requirements is empty)"
-        : `image-signature applies to ${SIGNED_IMAGES}, not to ${type}`;
+        : `applies to ${SIGNED_IMAGES}, not to ${type}`;
     return { policyName: "image-signature", reason };
 }
 

@@ -25,17 +25,17 @@ import { PACK_DIR } from "../paths";
 const POLICIES = ALL_POLICIES;
 
 /** What the Dockerfile policies apply to, as their not-applicable reasons say it. */
-const IMAGE_BUILDS = "image builds (docker.Image, docker-build.Image, docker.RemoteImage with build) and their Dockerfile";
+const IMAGE_BUILDS = "image builds";
 
 type NotApplicable = { policyName: string; reason: string };
 
 /** Each Dockerfile policy, in order, legitimately not applicable to a resource of `type` that builds no image. */
 function dockerfileNotApplicable(type: string): NotApplicable[] {
-    return DOCKERFILE_POLICIES.map((policyName) => ({ policyName, reason: `${policyName} applies to ${IMAGE_BUILDS}, not to ${type}` }));
+    return DOCKERFILE_POLICIES.map((policyName) => ({ policyName, reason: `applies to ${IMAGE_BUILDS}, not to ${type}` }));
 }
 
 /** What image-signature applies to, as its not-applicable reason says it. */
-const SIGNED_IMAGES = "container images of Kubernetes workloads, docker.Container images and docker.RemoteImage names";
+const SIGNED_IMAGES = "container images";
 /** Why image-signature checks nothing under the default config, on a resource it applies to. */
 const NO_REQUIREMENTS = "no signature requirements are configured (requirements is empty)";
 
@@ -44,7 +44,7 @@ const SIGNATURE_UNCONFIGURED: NotApplicable = { policyName: "image-signature", r
 
 /** image-signature on a resource of `type` that runs or pulls no image. */
 function signatureNotApplicable(type: string): NotApplicable {
-    return { policyName: "image-signature", reason: `image-signature applies to ${SIGNED_IMAGES}, not to ${type}` };
+    return { policyName: "image-signature", reason: `applies to ${SIGNED_IMAGES}, not to ${type}` };
 }
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -392,7 +392,7 @@ describe("policy pack over the Analyzer protocol", function () {
                 assert.deepStrictEqual(result.notApplicable.map((n) => n.policyName), RESOURCE_POLICIES);
                 const workloads = result.notApplicable.slice(0, WORKLOAD_POLICIES.length);
                 for (const n of workloads) {
-                    assert.ok(n.reason.startsWith(`${n.policyName} applies to Kubernetes workloads (`), `${n.policyName}: ${n.reason}`);
+                    assert.ok(n.reason.startsWith("applies to Kubernetes workloads, "), `${n.policyName}: ${n.reason}`);
                     assert.ok(n.reason.endsWith(`, not to ${type}`), `${n.policyName}: ${n.reason}`);
                 }
                 assert.deepStrictEqual(result.notApplicable.slice(WORKLOAD_POLICIES.length), [...dockerfileNotApplicable(type), signatureNotApplicable(type)]);
