@@ -3,8 +3,8 @@
 # language host `pulumi-language-nodejs` and the `pulumi-analyzer-policy` shim that starts Node.js
 # policy packs.
 #
-# - When `pulumi` is on PATH, that installation is used; its directory must also hold the language
-#   host and the shim (as every Pulumi release archive does).
+# - When `pulumi` is on PATH, that installation is used; its directory must also hold the Node.js
+#   language host (as every Pulumi release archive does), and, for CLIs before 3.221, the shim.
 # - Otherwise Pulumi v3.68.0 is built once with the Go toolchain from the wrapper module in
 #   cli-wrapper/ (through the Go module proxy) into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/go-service-guard/pulumi-v3.68.0/bin, with the Go module and build
@@ -29,12 +29,11 @@ complete_in() {
 
 if found="$(command -v pulumi 2>/dev/null)" && [ -n "$found" ]; then
     dir="$(cd "$(dirname "$found")" && pwd)"
-    missing=()
-    for name in pulumi-language-nodejs pulumi-analyzer-policy; do
-        [ -x "$dir/$name" ] || missing+=("$name")
-    done
-    if [ ${#missing[@]} -gt 0 ]; then
-        fail "pulumi is on PATH ($found) but $dir lacks ${missing[*]}; install a complete Pulumi release there, or remove pulumi from PATH to build $VERSION instead"
+    if [ ! -x "$dir/pulumi-language-nodejs" ]; then
+        fail "pulumi is on PATH ($found) but $dir lacks pulumi-language-nodejs; install a complete Pulumi release there, or remove pulumi from PATH to build $VERSION instead"
+    fi
+    if [ ! -x "$dir/pulumi-analyzer-policy" ]; then
+        say "note: $dir has no pulumi-analyzer-policy; CLIs before 3.221 need it to start Node.js policy packs (newer ones start them through pulumi-language-nodejs)"
     fi
     say "using pulumi from PATH: $found ($("$dir/pulumi" version 2>/dev/null || echo 'version unknown'))"
     echo "$dir"
