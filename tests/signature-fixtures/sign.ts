@@ -484,3 +484,30 @@ export function createTestTsa(name: string): TestTsa {
         },
     };
 }
+
+/**
+ * Two test timestamp authorities for the enclosing mocha suite (created before it, removed after):
+ * `tsa` is the one a test configures, `other` one it does not.
+ */
+export function testTsas(): { readonly tsa: TestTsa; readonly other: TestTsa } {
+    const made: { tsa?: TestTsa; other?: TestTsa } = {};
+    before(function () {
+        if (!opensslTsAvailable()) {
+            throw new Error("these tests need the openssl command with its ts subcommand (Debian package openssl)");
+        }
+        made.tsa = createTestTsa("Test TSA");
+        made.other = createTestTsa("Other TSA");
+    });
+    after(() => {
+        made.tsa?.remove();
+        made.other?.remove();
+    });
+    return {
+        get tsa() {
+            return made.tsa as TestTsa;
+        },
+        get other() {
+            return made.other as TestTsa;
+        },
+    };
+}

@@ -2,9 +2,8 @@
 // in SOURCES.md there). Every document whose kind carries a pod spec is given to the six workload
 // policies with default config, as the Kubernetes provider registers it: its type token, and
 // metadata.name as the resource name. Each workload's verdicts are listed exactly, as
-// `<policy>: <where>: <what>`, in policy order. A verdict the pack gets wrong is not frozen: it is
-// listed under `disputed` with the verdict the contract asks for, the full list for that file is
-// pending, and the rest of its verdicts are still checked.
+// `<policy>: <where>: <what>`, in policy order. Every verdict was judged as the manifest's
+// maintainers would, by the contract; a verdict the pack got wrong is fixed in the pack, never frozen here.
 //
 // Judged by the contract as written, including where the maintainers had their reasons:
 // - workload-gomemlimit selects every container by default (`images: ["**"]`), so the Python
@@ -33,16 +32,6 @@ const CORPUS = sourcePath("..", "shared", "corpus", "k8s");
 /** The kinds whose objects carry a pod spec. */
 const WORKLOAD_KINDS = new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 
-interface Dispute {
-    /** `<type token> <name>` of the workload. */
-    readonly resource: string;
-    /** The verdict the pack gives now, which is wrong. */
-    readonly pack: string;
-    /** The verdict the contract asks for instead (undefined: none). */
-    readonly correct: string | undefined;
-    readonly reason: string;
-}
-
 interface WorkloadVerdicts {
     /** Position in the file, counted from 0 as SOURCES.md counts documents. */
     readonly document: number;
@@ -55,7 +44,6 @@ interface WorkloadVerdicts {
 interface Expectation {
     /** Every workload of the file, in file order. */
     readonly workloads: readonly WorkloadVerdicts[];
-    readonly disputed?: readonly Dispute[];
 }
 
 const EXPECTED: Record<string, Expectation> = {
@@ -613,29 +601,8 @@ describe("Kubernetes workload corpus", () => {
     });
 
     for (const file of files) {
-        const expected = EXPECTED[file];
-        if (!expected) {
-            continue;
-        }
-        const disputed = expected.disputed ?? [];
-        if (disputed.length === 0) {
-            it(file, async () => {
-                assert.deepStrictEqual(await fileVerdicts(read(file)), expected.workloads);
-            });
-            continue;
-        }
-        it(`${file}: ${disputed.map((d) => d.reason).join("; ")}`, async () => {
-            assert.deepStrictEqual(await fileVerdicts(read(file)), expected.workloads);
-        });
-        it(`${file} (verdicts outside the disputed ones)`, async () => {
-            const outside = (workloads: readonly WorkloadVerdicts[]) =>
-                workloads.map((w) => {
-                    const inDispute = new Set(
-                        disputed.filter((d) => d.resource === w.resource).flatMap((d) => (d.correct === undefined ? [d.pack] : [d.pack, d.correct])),
-                    );
-                    return { ...w, verdicts: w.verdicts.filter((v) => !inDispute.has(v)) };
-                });
-            assert.deepStrictEqual(outside(await fileVerdicts(read(file))), outside(expected.workloads));
+        it(file, async () => {
+            assert.deepStrictEqual(await fileVerdicts(read(file)), EXPECTED[file]?.workloads);
         });
     }
 });

@@ -17,21 +17,7 @@ import {
     VerifiedSignature,
 } from "../../../policies/signature/cosign";
 import {
-    bundleReferrerManifest,
-    createTestTsa,
-    encryptCosignKey,
-    generateKeyPair,
-    KeyPair,
-    legacySignatureManifest,
-    loadCosignEncryptedKey,
-    opensslTsAvailable,
-    referrersIndex,
-    rekorSet,
-    sha256Digest,
-    signBundle,
-    signLegacy,
-    simpleSigningPayload,
-    TestTsa,
+    bundleReferrerManifest, encryptCosignKey, generateKeyPair, KeyPair, legacySignatureManifest, loadCosignEncryptedKey, referrersIndex, rekorSet, sha256Digest, signBundle, signLegacy, simpleSigningPayload, testTsas,
 } from "../../signature-fixtures/sign";
 import { PACK_DIR } from "../../paths";
 
@@ -501,19 +487,9 @@ describe("cosign signatures (offline verification)", function () {
     });
 
     describe("RFC 3161 timestamps in bundles (tokens made by openssl ts)", () => {
-        let tsa: TestTsa;
-        let otherTsa: TestTsa;
-        before(function () {
-            assert.ok(opensslTsAvailable(), "these tests need the openssl command with its ts subcommand (Debian package openssl)");
-            tsa = createTestTsa("Test TSA");
-            otherTsa = createTestTsa("Other TSA");
-        });
-        after(() => {
-            tsa?.remove();
-            otherTsa?.remove();
-        });
+        const tsas = testTsas();
 
-        const authorities = () => loadTimestampAuthorities([tsa.chainPem]);
+        const authorities = () => loadTimestampAuthorities([tsas.tsa.chainPem]);
         /** A bundle stamped now, with the window its genTime must fall in (whole seconds). */
         function stamped(timestamps: (sig: Buffer) => readonly Buffer[], options: Parameters<typeof signBundle>[2] = {}) {
             const from = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -525,7 +501,7 @@ describe("cosign signatures (offline verification)", function () {
         }
 
         it("a timestamp over the DSSE signature from a configured authority gives its genTime", () => {
-            const { bundle, from, to } = stamped((sig) => [tsa.stamp(sig)]);
+            const { bundle, from, to } = stamped((sig) => [tsas.tsa.stamp(sig)]);
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], authorities()));
             assert.strictEqual(result.trustedTime?.source, "timestamp-authority");
             assertWithin(result.trustedTime?.date, from, to);
@@ -534,14 +510,14 @@ describe("cosign signatures (offline verification)", function () {
         });
 
         it("is not used when no timestamp authority is configured", () => {
-            const { bundle } = stamped((sig) => [tsa.stamp(sig)]);
+            const { bundle } = stamped((sig) => [tsas.tsa.stamp(sig)]);
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, []));
             assert.strictEqual(result.trustedTime, undefined);
             assert.deepStrictEqual(result.notes, ["the bundle's RFC 3161 timestamp was not used: no timestamp authority is configured"]);
         });
 
         it("a timestamp from an authority that is not configured gives no time; the signature still verifies", () => {
-            const { bundle } = stamped((sig) => [otherTsa.stamp(sig)]);
+            const { bundle } = stamped((sig) => [tsas.other.stamp(sig)]);
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], authorities()));
             assert.strictEqual(result.trustedTime, undefined);
             assert.strictEqual(result.notes.length, 1);
@@ -549,7 +525,7 @@ describe("cosign signatures (offline verification)", function () {
         });
 
         it("a timestamp over other data than the signature gives no time", () => {
-            const { bundle } = stamped((sig) => [tsa.stamp(Buffer.concat([sig, Buffer.from("x")]))]);
+            const { bundle } = stamped((sig) => [tsas.tsa.stamp(Buffer.concat([sig, Buffer.from("x")]))]);
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], authorities()));
             assert.strictEqual(result.trustedTime, undefined);
             assert.deepStrictEqual(result.notes, [
@@ -558,7 +534,7 @@ describe("cosign signatures (offline verification)", function () {
         });
 
         it("a timestamp copied from another bundle (over another signature) gives no time", () => {
-            const theirs = stamped((sig) => [tsa.stamp(sig)], { annotations: { x: "y" } }).bundle as { verificationMaterial: Record<string, unknown> };
+            const theirs = stamped((sig) => [tsas.tsa.stamp(sig)], { annotations: { x: "y" } }).bundle as { verificationMaterial: Record<string, unknown> };
             const mine = signBundle(DIGEST, signer.privateKey) as { verificationMaterial: Record<string, unknown> };
             mine.verificationMaterial.timestampVerificationData = theirs.verificationMaterial.timestampVerificationData;
             const result = verified(verifyBundle(mine, { digest: DIGEST }, keys, [], authorities()));
@@ -575,26 +551,26 @@ describe("cosign signatures (offline verification)", function () {
         });
 
         it("each timestamp is judged on its own: a good one counts next to a bad one", () => {
-            const { bundle, from, to } = stamped((sig) => [otherTsa.stamp(sig), tsa.stamp(sig)]);
-            const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], loadTimestampAuthorities([tsa.chainPem])));
+            const { bundle, from, to } = stamped((sig) => [tsas.other.stamp(sig), tsas.tsa.stamp(sig)]);
+            const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], loadTimestampAuthorities([tsas.tsa.chainPem])));
             assertWithin(result.trustedTime?.date, from, to);
             assert.strictEqual(result.notes.length, 1);
             assert.match(result.notes[0], /^RFC 3161 timestamp 1 not used as the signing time: it was issued by a timestamp authority that is not configured/);
-            const both = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], loadTimestampAuthorities([otherTsa.chainPem, tsa.chainPem])));
+            const both = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], loadTimestampAuthorities([tsas.other.chainPem, tsas.tsa.chainPem])));
             assert.deepStrictEqual(both.notes, []);
         });
 
         it("the earliest verified time counts, whether from Rekor or from the timestamp authority", () => {
-            const old = stamped((sig) => [tsa.stamp(sig)], { tlog: testLog.privateKey, integratedTime: 1_600_000_000 }).bundle;
+            const old = stamped((sig) => [tsas.tsa.stamp(sig)], { tlog: testLog.privateKey, integratedTime: 1_600_000_000 }).bundle;
             assert.deepStrictEqual(verified(verifyBundle(old, { digest: DIGEST }, keys, testLogKeys, authorities())).trustedTime, { date: new Date(1_600_000_000_000), source: "rekor" });
-            const { bundle, from, to } = stamped((sig) => [tsa.stamp(sig)], { tlog: testLog.privateKey, integratedTime: new Date(Date.now() + DAY) });
+            const { bundle, from, to } = stamped((sig) => [tsas.tsa.stamp(sig)], { tlog: testLog.privateKey, integratedTime: new Date(Date.now() + DAY) });
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, testLogKeys, authorities()));
             assert.strictEqual(result.trustedTime?.source, "timestamp-authority");
             assertWithin(result.trustedTime?.date, from, to);
         });
 
         it("a timestamp authority's time wins over the signer's claim", () => {
-            const { bundle } = stamped((sig) => [tsa.stamp(sig)], { annotations: { "signed-at": "2020-01-01T00:00:00Z" } });
+            const { bundle } = stamped((sig) => [tsas.tsa.stamp(sig)], { annotations: { "signed-at": "2020-01-01T00:00:00Z" } });
             const result = verified(verifyBundle(bundle, { digest: DIGEST }, keys, [], authorities()));
             assert.strictEqual(result.time?.source, "timestamp-authority");
             assert.deepStrictEqual(result.signerTime, new Date("2020-01-01T00:00:00Z"));
@@ -604,16 +580,16 @@ describe("cosign signatures (offline verification)", function () {
             const [loaded] = authorities();
             assert.strictEqual(loaded.certChain.length, 2);
             assert.ok(loaded.validFor && loaded.validFor.start <= new Date() && new Date() <= loaded.validFor.end);
-            const root = tsa.chainPem.slice(tsa.certPem.length);
-            assert.throws(() => loadTimestampAuthorities([tsa.certPem]), {
+            const root = tsas.tsa.chainPem.slice(tsas.tsa.certPem.length);
+            assert.throws(() => loadTimestampAuthorities([tsas.tsa.certPem]), {
                 message: "timestamp authority 1: give the whole chain, the TSA's signing certificate first and its issuers up to the root; found one certificate",
             });
-            assert.throws(() => loadTimestampAuthorities([root + tsa.certPem]), /^Error: timestamp authority 1: the first certificate \(.*Test TSA root\) is not a timestamping certificate/);
-            assert.throws(() => loadTimestampAuthorities([tsa.chainPem, otherTsa.certPem + root]), {
+            assert.throws(() => loadTimestampAuthorities([root + tsas.tsa.certPem]), /^Error: timestamp authority 1: the first certificate \(.*Test TSA root\) is not a timestamping certificate/);
+            assert.throws(() => loadTimestampAuthorities([tsas.tsa.chainPem, tsas.other.certPem + root]), {
                 message: "timestamp authority 2: certificate 1 is not issued by certificate 2; order the chain from the TSA's certificate to the root",
             });
             assert.throws(() => loadTimestampAuthorities([signer.publicPem]), { message: 'timestamp authority 1: expected a certificate chain of PEM "CERTIFICATE" blocks, found "PUBLIC KEY"' });
-            assert.throws(() => loadTimestampAuthorities(["tsa.pem"]), { message: 'timestamp authority 1: expected a certificate chain of PEM "CERTIFICATE" blocks, found no PEM block' });
+            assert.throws(() => loadTimestampAuthorities(["tsas.tsa.pem"]), { message: 'timestamp authority 1: expected a certificate chain of PEM "CERTIFICATE" blocks, found no PEM block' });
         });
     });
 

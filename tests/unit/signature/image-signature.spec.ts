@@ -9,8 +9,7 @@ import { sourcePath } from "../../paths";
 import { freePort, LocalRegistry, pushBlob, pushImage, pushManifest, startLocalRegistry } from "../../registry/local-registry";
 import { AuthProxy, startAuthProxy, startErrorServer, startHttpServer, startSilentServer, TestServer } from "../../registry/token-proxy";
 import {
-    bundleReferrerManifest, createTestTsa, generateKeyPair, KeyPair, legacySignatureManifest, loadCosignEncryptedKey, legacySignatureTag, OciManifest, opensslTsAvailable,
-    referrersIndex, referrersTag, rekorSet, signBundle, SignBundleOptions, signLegacy, simpleSigningPayload, TestTsa,
+    bundleReferrerManifest, generateKeyPair, KeyPair, legacySignatureManifest, legacySignatureTag, loadCosignEncryptedKey, OciManifest, referrersIndex, referrersTag, rekorSet, signBundle, SignBundleOptions, signLegacy, simpleSigningPayload, testTsas,
 } from "../../signature-fixtures/sign";
 import { deploymentWith, KINDS } from "../../fixtures/workloads";
 import { run, runPolicy, summaries, UNKNOWN } from "../helpers";
@@ -145,17 +144,7 @@ describe("image-signature", function () {
     });
 
     describe("RFC 3161 timestamps in bundles (the only time of a Rekor v2 setup)", () => {
-        let tsa: TestTsa;
-        let otherTsa: TestTsa;
-        before(() => {
-            assert.ok(opensslTsAvailable(), "these tests need the openssl command with its ts subcommand (Debian package openssl)");
-            tsa = createTestTsa("Test TSA");
-            otherTsa = createTestTsa("Other TSA");
-        });
-        after(() => {
-            tsa?.remove();
-            otherTsa?.remove();
-        });
+        const tsas = testTsas();
 
         /** A fresh image in `repo` with a bundle signature (no tlog entry) attached through the referrers tag. */
         async function bundleSignedImage(repo: string, options: SignBundleOptions) {
@@ -183,8 +172,8 @@ describe("image-signature", function () {
         const noTime = (ref: string) => `${C}: the signature of "${ref}" verifies, but carries no trustworthy signing time, so its age (at most 30 days) cannot be established`;
 
         it("dates a bundle by a timestamp from a configured authority: young enough passes, 40 days later it is too old", async () => {
-            const img = await bundleSignedImage("acme/tsa", { timestamps: (sig) => [tsa.stamp(sig)] });
-            const cfg = config({ maxAgeDays: 30 }, { timestampAuthorities: [tsa.chainPem] });
+            const img = await bundleSignedImage("acme/tsa", { timestamps: (sig) => [tsas.tsa.stamp(sig)] });
+            const cfg = config({ maxAgeDays: 30 }, { timestampAuthorities: [tsas.tsa.chainPem] });
             assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), cfg), []);
             const [summary, ...more] = await later(40, () => summaries(rule, DEPLOYMENT, withImage(img.ref), cfg));
             assert.deepStrictEqual(more, []);
@@ -192,35 +181,35 @@ describe("image-signature", function () {
             assert.ok(m, summary);
             assert.strictEqual(m[1], `${C}: the signature of "${img.ref}"`);
             assert.ok(new Date(m[2]) >= img.from && new Date(m[2]) <= img.to, `${m[2]} is the time of the stamp`);
-            assert.deepStrictEqual(await later(40, () => summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 45 }, { timestampAuthorities: [tsa.chainPem] }))), []);
+            assert.deepStrictEqual(await later(40, () => summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 45 }, { timestampAuthorities: [tsas.tsa.chainPem] }))), []);
         });
 
         it("does not count a timestamp when no authority is configured", async () => {
-            const img = await bundleSignedImage("acme/tsa-unconfigured", { timestamps: (sig) => [tsa.stamp(sig)] });
+            const img = await bundleSignedImage("acme/tsa-unconfigured", { timestamps: (sig) => [tsas.tsa.stamp(sig)] });
             assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 })), [noTime(img.ref)]);
         });
 
         it("does not count a timestamp from an authority that is not configured", async () => {
-            const img = await bundleSignedImage("acme/tsa-other", { timestamps: (sig) => [otherTsa.stamp(sig)] });
-            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsa.chainPem] })), [noTime(img.ref)]);
-            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsa.chainPem, otherTsa.chainPem] })), []);
+            const img = await bundleSignedImage("acme/tsa-other", { timestamps: (sig) => [tsas.other.stamp(sig)] });
+            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsas.tsa.chainPem] })), [noTime(img.ref)]);
+            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsas.tsa.chainPem, tsas.other.chainPem] })), []);
         });
 
         it("does not count a timestamp over other data than the signature", async () => {
-            const img = await bundleSignedImage("acme/tsa-other-data", { timestamps: () => [tsa.stamp(Buffer.from("some other signature"))] });
-            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsa.chainPem] })), [noTime(img.ref)]);
+            const img = await bundleSignedImage("acme/tsa-other-data", { timestamps: () => [tsas.tsa.stamp(Buffer.from("some other signature"))] });
+            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsas.tsa.chainPem] })), [noTime(img.ref)]);
         });
 
         it("reads authorities from files, and blames an unusable one on the policy config", async () => {
-            const img = await bundleSignedImage("acme/tsa-file", { timestamps: (sig) => [tsa.stamp(sig)] });
+            const img = await bundleSignedImage("acme/tsa-file", { timestamps: (sig) => [tsas.tsa.stamp(sig)] });
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "go-service-guard-tsa-config-"));
             try {
-                fs.writeFileSync(path.join(dir, "tsa-chain.pem"), tsa.chainPem);
+                fs.writeFileSync(path.join(dir, "tsa-chain.pem"), tsas.tsa.chainPem);
                 assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [path.join(dir, "tsa-chain.pem")] })), []);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
-            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsa.certPem] })), [
+            assert.deepStrictEqual(await summaries(rule, DEPLOYMENT, withImage(img.ref), config({ maxAgeDays: 30 }, { timestampAuthorities: [tsas.tsa.certPem] })), [
                 `${C}: the image-signature policy config cannot be used to check "${img.ref}": timestampAuthorities: timestamp authority 1: give the whole chain, the TSA's signing certificate first and its issuers up to the root; found one certificate`,
             ]);
         });
